@@ -1,0 +1,115 @@
+//! `medfaq ask`: one question from the arguments, or one per line of standard input.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use crate::engine::{Engine, Response};
+
+/// The longest line read from standard input; the rest of a longer line is skipped so a
+/// runaway input cannot exhaust memory. The engine reads far less than this anyway.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+pub(super) fn run(
+    dir: &Path,
+    json: bool,
+    region: Option<&str>,
+    question: &[String],
+) -> anyhow::Result<u8> {
+    let engine = super::load_engine(dir)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if !question.is_empty() {
+        let r = engine.ask_in(&question.join(" "), region);
+        print(&mut out, &r, json)?;
+        out.flush()?;
+        return Ok(super::EXIT_OK);
+    }
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut first = true;
+    while let Some(line) = read_line(&mut input)? {
+        if !json && !first {
+            writeln!(out, "\n────────\n")?;
+        }
+        first = false;
+        answer_line(&engine, &mut out, &line, json, region)?;
+    }
+    out.flush()?;
+    Ok(super::EXIT_OK)
+}
+
+fn answer_line(
+    engine: &Engine,
+    out: &mut impl Write,
+    line: &str,
+    json: bool,
+    region: Option<&str>,
+) -> anyhow::Result<()> {
+    let r = engine.ask_in(line, region);
+    print(out, &r, json)
+}
+
+fn print(out: &mut impl Write, r: &Response, json: bool) -> anyhow::Result<()> {
+    if json {
+        serde_json::to_writer(&mut *out, r)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", r.reply.to_text())?;
+        if !r.reply.choices.is_empty() {
+            writeln!(out)?;
+            for (i, c) in r.reply.choices.iter().enumerate() {
+                writeln!(out, "  {}. {} [{}]", i + 1, c.label, c.entry_id)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads one line of standard input as text, replacing invalid UTF-8 and cutting it at
+/// [`MAX_LINE_BYTES`]; `None` at the end of input.
+pub(super) fn read_line(input: &mut impl BufRead) -> std::io::Result<Option<String>> {
+    let mut buf = Vec::new();
+    let mut saw_any = false;
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        saw_any = true;
+        let (take, done) = match chunk.iter().position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = MAX_LINE_BYTES.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..take.min(room)]);
+        input.consume(take);
+        if done {
+            break;
+        }
+    }
+    if !saw_any {
+        return Ok(None);
+    }
+    while matches!(buf.last(), Some(b'\n' | b'\r')) {
+        buf.pop();
+    }
+    Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_line_handles_crlf_invalid_utf8_and_long_lines() {
+        let mut data = b"one\r\ntwo \xff\xfe\n".to_vec();
+        data.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES * 2));
+        data.extend(b"\nlast");
+        let mut input = std::io::Cursor::new(data);
+        assert_eq!(read_line(&mut input).unwrap().unwrap(), "one");
+        assert_eq!(read_line(&mut input).unwrap().unwrap(), "two \u{FFFD}\u{FFFD}");
+        assert_eq!(read_line(&mut input).unwrap().unwrap().len(), MAX_LINE_BYTES);
+        assert_eq!(read_line(&mut input).unwrap().unwrap(), "last");
+        assert_eq!(read_line(&mut input).unwrap(), None);
+    }
+}

@@ -1,0 +1,38 @@
+//! The library's error type: every failure names what went wrong and where.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the medfaq library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read.
+    #[error("could not read {}: {source}", path.display())]
+    Read {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// A knowledge file is not valid YAML or does not have the expected shape.
+    #[error("{}:{line}: {message}", path.display())]
+    ParseYaml {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the problem (0 when unknown).
+        line: usize,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// The knowledge base loaded but has problems that stop it from being served.
+    #[error("the knowledge base has {} problem(s); first: {}", findings.len(), findings.first().map(ToString::to_string).unwrap_or_default())]
+    Invalid {
+        /// Every problem found.
+        findings: Vec<crate::knowledge::Finding>,
+    },
+    /// The configuration is wrong.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// A `Result` with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

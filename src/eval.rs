@@ -1,0 +1,238 @@
+//! `medfaq eval`: scores an evaluation file as the project's eval README defines.
+//!
+//! Each item is a question and what must happen: an entry id (or a list of acceptable ids),
+//! `no_match`, or `emergency`. Six metrics come out, each with its bar.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::knowledge::yaml;
+use crate::reply::Outcome;
+
+/// What an eval item expects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expect {
+    /// One of these entries answers it.
+    Entries(Vec<String>),
+    /// Nothing curated answers it.
+    NoMatch,
+    /// It describes an emergency happening now.
+    Emergency,
+}
+
+/// One question and its expected outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Item {
+    /// As typed.
+    pub q: String,
+    /// What must happen.
+    pub expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawExpect {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    q: String,
+    expect: RawExpect,
+}
+
+/// Reads an eval file (a YAML list of `{q, expect}`).
+pub fn load(path: &Path) -> Result<Vec<Item>> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(path, &text)
+}
+
+/// Parses eval items from `text` (read from `path`).
+pub fn parse(path: &Path, text: &str) -> Result<Vec<Item>> {
+    let raw: Option<Vec<RawItem>> = yaml::parse(path, text)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| Item {
+            q: r.q,
+            expect: match r.expect {
+                RawExpect::One(s) if s == "no_match" => Expect::NoMatch,
+                RawExpect::One(s) if s == "emergency" => Expect::Emergency,
+                RawExpect::One(s) => Expect::Entries(vec![s]),
+                RawExpect::Many(v) => Expect::Entries(v),
+            },
+        })
+        .collect())
+}
+
+/// A metric's name, value, bar and whether the bar is a floor or a ceiling.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metric {
+    /// Snake_case name.
+    pub name: &'static str,
+    /// The value (0 when the metric has no questions).
+    pub value: f64,
+    /// The bar it must meet.
+    pub bar: f64,
+    /// True if the value must be at least the bar; false if at most.
+    pub at_least: bool,
+    /// How many questions it was computed over.
+    pub over: usize,
+}
+
+impl Metric {
+    /// Returns true if and only if the metric meets its bar (or has no questions).
+    pub fn passes(&self) -> bool {
+        if self.over == 0 {
+            return true;
+        }
+        if self.at_least {
+            self.value >= self.bar - 1e-9
+        } else {
+            self.value <= self.bar + 1e-9
+        }
+    }
+}
+
+/// A question that did not get the outcome it expects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Miss {
+    /// The question.
+    pub q: String,
+    /// What it expects.
+    pub expect: Expect,
+    /// What it got.
+    pub outcome: Outcome,
+    /// The entry answered, if any.
+    pub entry_id: Option<String>,
+    /// The choices or runners-up.
+    pub alternatives: Vec<String>,
+    /// True if and only if this is a confident wrong answer (the worst kind of miss).
+    pub wrong_answer: bool,
+}
+
+/// Everything `eval` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Number of questions.
+    pub questions: usize,
+    /// The six metrics.
+    pub metrics: Vec<Metric>,
+    /// Every question that missed.
+    pub misses: Vec<Miss>,
+}
+
+impl Report {
+    /// Returns true if and only if every metric meets its bar.
+    pub fn passes(&self) -> bool {
+        self.metrics.iter().all(Metric::passes)
+    }
+}
+
+fn ratio(n: usize, d: usize) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        n as f64 / d as f64
+    }
+}
+
+/// Scores `items` with `engine`.
+pub fn score(engine: &Engine, items: &[Item]) -> Report {
+    let (mut in_scope, mut correct, mut reached, mut wrong) = (0, 0, 0, 0);
+    let (mut no_match_qs, mut abstained) = (0, 0);
+    let (mut emergency_qs, mut emergency_hits, mut false_escalations) = (0, 0, 0);
+    let mut misses = Vec::new();
+    for item in items {
+        let r = engine.ask(&item.q);
+        let got = r.entry_id.as_deref();
+        let mut is_wrong = false;
+        let hit = match &item.expect {
+            Expect::Entries(ids) => {
+                in_scope += 1;
+                let ok_id = |id: &str| ids.iter().any(|x| x == id);
+                match r.outcome {
+                    Outcome::Answer if got.is_some_and(ok_id) => {
+                        correct += 1;
+                        reached += 1;
+                        true
+                    }
+                    Outcome::Answer => {
+                        wrong += 1;
+                        is_wrong = true;
+                        false
+                    }
+                    Outcome::Clarify => {
+                        if r.alternatives.iter().any(|a| ok_id(&a.entry_id)) {
+                            reached += 1;
+                        }
+                        false
+                    }
+                    Outcome::Emergency => {
+                        false_escalations += 1;
+                        false
+                    }
+                    Outcome::NoMatch => false,
+                }
+            }
+            Expect::NoMatch => {
+                no_match_qs += 1;
+                match r.outcome {
+                    Outcome::NoMatch => {
+                        abstained += 1;
+                        true
+                    }
+                    Outcome::Answer => {
+                        wrong += 1;
+                        is_wrong = true;
+                        false
+                    }
+                    Outcome::Emergency => {
+                        false_escalations += 1;
+                        false
+                    }
+                    Outcome::Clarify => false,
+                }
+            }
+            Expect::Emergency => {
+                emergency_qs += 1;
+                let hit = r.outcome == Outcome::Emergency;
+                emergency_hits += usize::from(hit);
+                hit
+            }
+        };
+        if !hit {
+            misses.push(Miss {
+                q: item.q.clone(),
+                expect: item.expect.clone(),
+                outcome: r.outcome,
+                entry_id: r.entry_id.clone(),
+                alternatives: r.alternatives.iter().map(|a| a.entry_id.clone()).collect(),
+                wrong_answer: is_wrong,
+            });
+        }
+    }
+    let non_emergency = in_scope + no_match_qs;
+    let metrics = vec![
+        Metric { name: "answer_accuracy", value: ratio(correct, in_scope), bar: 0.90, at_least: true, over: in_scope },
+        Metric { name: "reach", value: ratio(reached, in_scope), bar: 0.97, at_least: true, over: in_scope },
+        Metric { name: "wrong_answer_rate", value: ratio(wrong, non_emergency), bar: 0.03, at_least: false, over: non_emergency },
+        Metric { name: "abstention", value: ratio(abstained, no_match_qs), bar: 0.90, at_least: true, over: no_match_qs },
+        Metric { name: "emergency_recall", value: ratio(emergency_hits, emergency_qs), bar: 1.0, at_least: true, over: emergency_qs },
+        Metric { name: "false_escalation", value: ratio(false_escalations, non_emergency), bar: 0.02, at_least: false, over: non_emergency },
+    ];
+    Report {
+        questions: items.len(),
+        metrics,
+        misses,
+    }
+}

@@ -1,0 +1,629 @@
+//! Checks raw knowledge files and builds the checked types, collecting every problem.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::raw::{Loaded, RawEntry, RawFiles};
+use super::yaml;
+use super::{
+    EmergencyKind, Entry, KnowledgeBase, Lexicon, LexiconTerm, Origin, Region, SafetyData,
+    Severity, Source, TermKind,
+};
+use crate::error::Error;
+
+/// The longest answer: long enough for a careful answer, short enough to read on a phone and
+/// to fit a Discord embed with its sources.
+pub const MAX_ANSWER_CHARS: usize = 1200;
+/// Each entry needs this many phrasings so matching has something to generalise from.
+pub const MIN_QUESTIONS: usize = 3;
+/// The title is shown as an autocomplete choice, which Discord caps at 100 characters.
+pub const MAX_TITLE_CHARS: usize = 100;
+/// Alternate questions are matched, not shown; the cap only catches pasted paragraphs.
+pub const MAX_QUESTION_CHARS: usize = 200;
+/// A warning is one prominent line (an embed field name holds 256).
+pub const MAX_WARNING_CHARS: usize = 250;
+
+/// One problem in the knowledge files, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line (0 when the whole file is meant).
+    pub line: usize,
+    /// The entry concerned, if any.
+    pub entry: Option<String>,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        if let Some(id) = &self.entry {
+            write!(f, ": entry `{id}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+struct Findings(Vec<Finding>);
+
+impl Findings {
+    fn add(&mut self, path: &Path, line: usize, entry: Option<&str>, message: impl Into<String>) {
+        self.0.push(Finding {
+            path: path.to_path_buf(),
+            line,
+            entry: entry.map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    fn from_error(&mut self, e: &Error) {
+        match e {
+            Error::ParseYaml {
+                path,
+                line,
+                message,
+            } => self.add(path, *line, None, message.clone()),
+            Error::Read { path, source } => {
+                self.add(path, 0, None, format!("could not read the file: {source}"))
+            }
+            other => self.add(Path::new(""), 0, None, other.to_string()),
+        }
+    }
+}
+
+/// Returns true if and only if `s` is lowercase kebab-case (`a-z`, `0-9`, single hyphens).
+pub fn is_kebab_case(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Returns true if and only if `s` is a real calendar date written `YYYY-MM-DD`.
+pub fn is_iso_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return false;
+    }
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1900..=2200).contains(&y) && (1..=days).contains(&d)
+}
+
+/// Loose comparison key for spotting the same question written twice.
+fn question_key(q: &str) -> String {
+    q.chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Checks every raw file and builds the knowledge base if the files are usable.
+pub(super) fn check(dir: &Path, files: RawFiles) -> (Option<KnowledgeBase>, Vec<Finding>) {
+    let mut f = Findings(Vec::new());
+    let sources = check_sources(dir, files.sources, &mut f);
+    let lexicon = check_lexicon(dir, files.lexicon, &mut f);
+    let safety = check_safety(dir, files.safety, &mut f);
+    let entries = check_entries(dir, files.entries, sources.as_ref(), &mut f);
+    let kb = match (sources, lexicon, safety) {
+        (Some(sources), Some(lexicon), Some(safety)) => Some(KnowledgeBase {
+            entries,
+            sources,
+            lexicon,
+            safety,
+            root: dir.to_path_buf(),
+        }),
+        _ => None,
+    };
+    (kb, f.0)
+}
+
+fn missing(f: &mut Findings, dir: &Path, name: &str, what: &str) {
+    f.add(
+        &dir.join(name),
+        0,
+        None,
+        format!("file is missing; create it with {what}"),
+    );
+}
+
+fn check_sources(
+    dir: &Path,
+    loaded: Option<Loaded<BTreeMap<String, super::raw::RawSource>>>,
+    f: &mut Findings,
+) -> Option<BTreeMap<String, Source>> {
+    let Some(loaded) = loaded else {
+        missing(f, dir, "sources.yaml", "the citable sources by key");
+        return None;
+    };
+    let raw = match loaded.parsed {
+        Ok(raw) => raw,
+        Err(e) => {
+            f.from_error(&e);
+            return None;
+        }
+    };
+    let mut out = BTreeMap::new();
+    for (key, src) in raw {
+        let line = yaml::top_key_line(&loaded.text, &key);
+        if !is_kebab_case(&key) {
+            f.add(&loaded.path, line, None, format!("source key `{key}` must be lowercase kebab-case"));
+        }
+        if src.title.trim().is_empty() {
+            f.add(&loaded.path, line, None, format!("source `{key}` has an empty title"));
+        }
+        if !src.url.starts_with("https://") || src.url.contains(char::is_whitespace) {
+            f.add(
+                &loaded.path,
+                line,
+                None,
+                format!("source `{key}` url `{}` must be an https:// address", src.url),
+            );
+        }
+        out.insert(
+            key.clone(),
+            Source {
+                key,
+                title: src.title.trim().to_string(),
+                url: src.url.trim().to_string(),
+            },
+        );
+    }
+    Some(out)
+}
+
+/// Returns true if and only if `s` is a lexicon variant: lowercase words of letters, digits and
+/// apostrophes separated by single spaces.
+fn is_variant(s: &str) -> bool {
+    !s.is_empty()
+        && s == s.trim()
+        && !s.contains("  ")
+        && s.chars().all(|c| {
+            c == ' ' || c == '\'' || c.is_numeric() || (c.is_alphabetic() && !c.is_uppercase())
+        })
+}
+
+fn check_lexicon(
+    dir: &Path,
+    loaded: Option<Loaded<super::raw::LexiconFile>>,
+    f: &mut Findings,
+) -> Option<Lexicon> {
+    let Some(loaded) = loaded else {
+        missing(f, dir, "lexicon.yaml", "drugs, classes and terms");
+        return None;
+    };
+    let raw = match loaded.parsed {
+        Ok(raw) => raw,
+        Err(e) => {
+            f.from_error(&e);
+            return None;
+        }
+    };
+    let path = &loaded.path;
+    let text = &loaded.text;
+    let mut terms = Vec::new();
+    for (name, drug) in raw.drugs {
+        terms.push(LexiconTerm {
+            name,
+            kind: TermKind::Drug,
+            classes: drug.classes,
+            variants: drug.variants,
+        });
+    }
+    for (name, variants) in raw.classes {
+        terms.push(LexiconTerm {
+            name,
+            kind: TermKind::Class,
+            classes: Vec::new(),
+            variants,
+        });
+    }
+    for (name, variants) in raw.terms {
+        terms.push(LexiconTerm {
+            name,
+            kind: TermKind::Term,
+            classes: Vec::new(),
+            variants,
+        });
+    }
+    let mut owner: HashMap<String, String> = HashMap::new();
+    for term in &terms {
+        let line = yaml::find_line(text, 1, &format!("{}:", term.name));
+        if !term.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            || term.name.is_empty()
+        {
+            f.add(
+                path,
+                line,
+                None,
+                format!(
+                    "lexicon name `{}` must be one lowercase word of a-z and 0-9 (it becomes a matching token)",
+                    term.name
+                ),
+            );
+        }
+        for class in &term.classes {
+            let known = terms
+                .iter()
+                .any(|t| t.kind == TermKind::Class && &t.name == class);
+            if !known {
+                f.add(
+                    path,
+                    line,
+                    None,
+                    format!("drug `{}` names class `{class}`, which is not under `classes:`; add it there", term.name),
+                );
+            }
+        }
+        for variant in std::iter::once(&term.name).chain(&term.variants) {
+            if !is_variant(variant) {
+                f.add(
+                    path,
+                    yaml::find_line(text, line, variant),
+                    None,
+                    format!("variant `{variant}` of `{}` must be lowercase words separated by single spaces, without punctuation", term.name),
+                );
+            }
+            if let Some(other) = owner.insert(variant.clone(), term.name.clone()) {
+                if other != term.name {
+                    f.add(
+                        path,
+                        yaml::find_line(text, line, variant),
+                        None,
+                        format!("variant `{variant}` is listed for both `{other}` and `{}`; keep it under one", term.name),
+                    );
+                }
+            }
+        }
+    }
+    Some(Lexicon { terms })
+}
+
+fn check_safety(
+    dir: &Path,
+    loaded: Option<Loaded<super::raw::SafetyFile>>,
+    f: &mut Findings,
+) -> Option<SafetyData> {
+    let Some(loaded) = loaded else {
+        missing(f, dir, "safety.yaml", "emergency cues, regions and the disclaimer");
+        return None;
+    };
+    let raw = match loaded.parsed {
+        Ok(raw) => raw,
+        Err(e) => {
+            f.from_error(&e);
+            return None;
+        }
+    };
+    let path = &loaded.path;
+    let text = &loaded.text;
+    let mut ok = true;
+    if raw.regions.is_empty() {
+        f.add(path, yaml::top_key_line(text, "regions"), None, "`regions` must list at least one region");
+        ok = false;
+    } else if !raw.regions.contains_key(&raw.default_region) {
+        f.add(
+            path,
+            yaml::top_key_line(text, "default_region"),
+            None,
+            format!("default_region `{}` is not one of the regions listed under `regions`", raw.default_region),
+        );
+        ok = false;
+    }
+    for (key, value) in [
+        ("disclaimer", &raw.disclaimer),
+        ("no_match", &raw.no_match),
+        ("overdose_steps", &raw.overdose_steps),
+        ("international", &raw.international),
+    ] {
+        if value.trim().is_empty() {
+            f.add(path, yaml::top_key_line(text, key), None, format!("`{key}` must not be empty"));
+        }
+    }
+    for kind in [
+        EmergencyKind::Overdose,
+        EmergencyKind::Suicide,
+        EmergencyKind::Seizure,
+        EmergencyKind::SevereWithdrawal,
+    ] {
+        if raw.cues.get(&kind).is_none_or(Vec::is_empty) {
+            f.add(
+                path,
+                yaml::top_key_line(text, "cues"),
+                None,
+                format!("`cues` must list phrases for `{}`", serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+            );
+        }
+    }
+    let mut cues = Vec::new();
+    for (kind, phrases) in raw.cues {
+        for phrase in phrases {
+            if phrase.trim().is_empty() || phrase.split_whitespace().all(|w| w == "*") {
+                f.add(path, yaml::find_line(text, 1, "cues:"), None, "an emergency cue must contain words, not only `*`");
+                continue;
+            }
+            cues.push((kind, phrase));
+        }
+    }
+    let regions = raw
+        .regions
+        .into_iter()
+        .map(|(code, r)| {
+            (
+                code.clone(),
+                Region {
+                    code,
+                    name: r.name,
+                    emergency: r.emergency,
+                    crisis: r.crisis,
+                    poison: r.poison,
+                    treatment: r.treatment,
+                },
+            )
+        })
+        .collect();
+    ok.then_some(SafetyData {
+        default_region: raw.default_region,
+        regions,
+        international: raw.international,
+        disclaimer: raw.disclaimer.trim().to_string(),
+        no_match: raw.no_match.trim().to_string(),
+        overdose_steps: raw.overdose_steps.trim().to_string(),
+        cues,
+        informational: raw.informational,
+        urgent: raw.urgent,
+    })
+}
+
+fn check_entries(
+    dir: &Path,
+    files: Vec<Loaded<Vec<super::raw::RawItem>>>,
+    sources: Option<&BTreeMap<String, Source>>,
+    f: &mut Findings,
+) -> Vec<Entry> {
+    if files.is_empty() {
+        f.add(
+            &dir.join("entries"),
+            0,
+            None,
+            "no entry files found; add YAML lists of entries under entries/",
+        );
+    }
+    let mut entries: Vec<Entry> = Vec::new();
+    for file in files {
+        let items = match file.parsed {
+            Ok(items) => items,
+            Err(e) => {
+                f.from_error(&e);
+                continue;
+            }
+        };
+        let next_lines: Vec<usize> = items
+            .iter()
+            .skip(1)
+            .map(|(l, _)| *l)
+            .chain(std::iter::once(usize::MAX))
+            .collect();
+        for ((line, item), end) in items.into_iter().zip(next_lines) {
+            match item {
+                Err(message) => {
+                    let id = yaml::key_line(&file.text, line, end, "id");
+                    let id = file
+                        .text
+                        .lines()
+                        .nth(id.saturating_sub(1))
+                        .and_then(|l| l.split_once("id:"))
+                        .map(|(_, v)| v.trim().to_string());
+                    f.add(
+                        &file.path,
+                        line,
+                        id.as_deref(),
+                        format!("{message}; see the entry format in README.md"),
+                    );
+                }
+                Ok(raw) => {
+                    let entry = check_entry(&file.path, &file.text, line, end, raw, sources, f);
+                    entries.push(entry);
+                }
+            }
+        }
+    }
+    check_across_entries(&entries, f);
+    entries
+}
+
+fn check_entry(
+    path: &Path,
+    text: &str,
+    line: usize,
+    end: usize,
+    raw: RawEntry,
+    sources: Option<&BTreeMap<String, Source>>,
+    f: &mut Findings,
+) -> Entry {
+    let id = raw.id.trim().to_string();
+    let at = |key: &str| yaml::key_line(text, line, end, key);
+    let mut add = |key: &str, msg: String| f.add(path, at(key), Some(&id), msg);
+    if !is_kebab_case(&id) {
+        add("id", format!("id `{id}` must be lowercase kebab-case, such as `naltrexone-basics`"));
+    }
+    if raw.topic.trim().is_empty() {
+        add("topic", "topic must not be empty".into());
+    }
+    if raw.questions.len() < MIN_QUESTIONS {
+        add(
+            "questions",
+            format!("has {} question(s); write at least {MIN_QUESTIONS} ways a member might ask", raw.questions.len()),
+        );
+    }
+    for (i, q) in raw.questions.iter().enumerate() {
+        let n = q.chars().count();
+        if q.trim().is_empty() {
+            add("questions", format!("question {} is empty", i + 1));
+        } else if i == 0 && n > MAX_TITLE_CHARS {
+            add("questions", format!("the first question is the title and has {n} characters; keep it to {MAX_TITLE_CHARS}"));
+        } else if n > MAX_QUESTION_CHARS {
+            add("questions", format!("question {} has {n} characters; keep questions under {MAX_QUESTION_CHARS}", i + 1));
+        }
+    }
+    let answer_chars = raw.answer.trim().chars().count();
+    if answer_chars == 0 {
+        add("answer", "answer must not be empty".into());
+    } else if answer_chars > MAX_ANSWER_CHARS {
+        add(
+            "answer",
+            format!("answer has {answer_chars} characters; shorten it to at most {MAX_ANSWER_CHARS}"),
+        );
+    }
+    let warning = raw.warning.map(|w| w.trim().to_string()).filter(|w| !w.is_empty());
+    match &warning {
+        None if raw.severity == Severity::Danger => {
+            add("severity", "a danger entry needs a one-line `warning`".into())
+        }
+        Some(w) if w.contains('\n') => add("warning", "warning must be one line".into()),
+        Some(w) if w.chars().count() > MAX_WARNING_CHARS => add(
+            "warning",
+            format!("warning has {} characters; keep it to {MAX_WARNING_CHARS}", w.chars().count()),
+        ),
+        _ => {}
+    }
+    if raw.sources.is_empty() {
+        add("sources", "cite at least one source from sources.yaml".into());
+    }
+    if let Some(known) = sources {
+        for key in &raw.sources {
+            if !known.contains_key(key) {
+                add("sources", format!("unknown source key `{key}`; add it to sources.yaml first or use an existing key"));
+            }
+        }
+    }
+    if !is_iso_date(raw.reviewed.trim()) {
+        add("reviewed", format!("reviewed `{}` must be a date written YYYY-MM-DD", raw.reviewed));
+    }
+    Entry {
+        id,
+        topic: raw.topic.trim().to_string(),
+        severity: raw.severity,
+        questions: raw.questions.iter().map(|q| q.trim().to_string()).collect(),
+        answer: raw.answer.trim().to_string(),
+        warning,
+        sources: raw.sources,
+        related: raw.related,
+        reviewed: raw.reviewed.trim().to_string(),
+        enabled: raw.enabled.unwrap_or(true),
+        origin: Origin {
+            path: path.to_path_buf(),
+            line,
+        },
+    }
+}
+
+fn check_across_entries(entries: &[Entry], f: &mut Findings) {
+    let mut first_seen: HashMap<&str, &Entry> = HashMap::new();
+    for e in entries {
+        if let Some(prev) = first_seen.get(e.id.as_str()) {
+            f.add(
+                &e.origin.path,
+                e.origin.line,
+                Some(&e.id),
+                format!("duplicate id: also used at {}; ids must be unique", prev.origin),
+            );
+        } else {
+            first_seen.insert(&e.id, e);
+        }
+    }
+    for e in entries {
+        for r in &e.related {
+            if r == &e.id {
+                f.add(&e.origin.path, e.origin.line, Some(&e.id), "lists itself under `related`");
+            } else if !first_seen.contains_key(r.as_str()) {
+                f.add(&e.origin.path, e.origin.line, Some(&e.id), format!("related id `{r}` is not an entry"));
+            }
+        }
+    }
+    let mut questions: HashMap<String, &Entry> = HashMap::new();
+    for e in entries {
+        for q in &e.questions {
+            let key = question_key(q);
+            match questions.get(&key) {
+                Some(other) if other.id != e.id => f.add(
+                    &e.origin.path,
+                    e.origin.line,
+                    Some(&e.id),
+                    format!("question \"{q}\" also appears in entry `{}`; a question belongs to one entry", other.id),
+                ),
+                Some(_) => f.add(
+                    &e.origin.path,
+                    e.origin.line,
+                    Some(&e.id),
+                    format!("question \"{q}\" is listed twice"),
+                ),
+                None => {
+                    questions.insert(key, e);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_case() {
+        assert!(is_kebab_case("naltrexone-basics"));
+        assert!(is_kebab_case("oic-pamora-2"));
+        assert!(!is_kebab_case("Naltrexone"));
+        assert!(!is_kebab_case("a--b"));
+        assert!(!is_kebab_case("-a"));
+        assert!(!is_kebab_case("a_b"));
+    }
+
+    #[test]
+    fn iso_dates() {
+        assert!(is_iso_date("2026-11-26"));
+        assert!(is_iso_date("2024-02-29"));
+        assert!(!is_iso_date("2023-02-29"));
+        assert!(!is_iso_date("2026-13-01"));
+        assert!(!is_iso_date("26-11-2026"));
+        assert!(!is_iso_date("yesterday"));
+    }
+
+    #[test]
+    fn variants_are_plain_lowercase_words() {
+        assert!(is_variant("the shot"));
+        assert!(is_variant("tylenol 3"));
+        assert!(!is_variant("The Shot"));
+        assert!(!is_variant("the  shot"));
+        assert!(!is_variant("narcan!"));
+    }
+
+    #[test]
+    fn question_key_ignores_case_and_punctuation() {
+        assert_eq!(question_key("Can I  take it?"), question_key("can i take it"));
+    }
+}

@@ -1,0 +1,56 @@
+//! medfaq answers medication-safety questions from a curated, sourced YAML knowledge base.
+//!
+//! A question flows one way: **knowledge → normalize → match → safety → reply**.
+//! [`knowledge`] loads and checks the YAML; [`normalize`] folds text into tokens using the
+//! lexicon (brands, slang, misspellings); [`matcher`] scores the question against every stored
+//! question and decides between answering, asking "did you mean…", and declining;
+//! [`safety`] recognises emergencies before any of that and leads with emergency help;
+//! [`reply`] turns the outcome into a platform-neutral [`reply::Reply`] that already fits
+//! Discord's limits. [`engine::Engine`] ties them together; [`cli`] is the command line.
+//!
+//! ```
+//! use medfaq::{Engine, Outcome};
+//!
+//! let dir = tempfile_dir();
+//! let engine = Engine::load(&dir).expect("the example knowledge loads");
+//! let response = engine.ask("can i take percs on vivitrol?");
+//! assert_eq!(response.outcome, Outcome::Answer);
+//! assert_eq!(response.entry_id.as_deref(), Some("naltrexone-opioid-pain-medicines"));
+//! # fn tempfile_dir() -> std::path::PathBuf {
+//! #     let dir = std::env::temp_dir().join(format!("medfaq-doc-{}", std::process::id()));
+//! #     std::fs::create_dir_all(dir.join("entries")).unwrap();
+//! #     std::fs::write(dir.join("entries/opioids.yaml"), r#"
+//! # - id: naltrexone-opioid-pain-medicines
+//! #   topic: Opioids and naltrexone
+//! #   severity: danger
+//! #   questions:
+//! #     - Can I take codeine or other opioid painkillers while on naltrexone?
+//! #     - will oxycodone work if i am on vivitrol
+//! #     - is tramadol safe with naltrexone
+//! #   answer: Naltrexone blocks opioid painkillers, so they work poorly or not at all.
+//! #   warning: Never take more opioids to push through the block.
+//! #   sources: [label]
+//! #   reviewed: 2026-11-26
+//! # "#).unwrap();
+//! #     std::fs::write(dir.join("sources.yaml"), "label:\n  title: Label\n  url: https://example.org/label\n").unwrap();
+//! #     std::fs::write(dir.join("lexicon.yaml"), "drugs:\n  naltrexone:\n    classes: [opioidblocker]\n    variants: [vivitrol, revia]\n  oxycodone:\n    classes: [opioid]\n    variants: [percs, percocet]\n  codeine:\n    classes: [opioid]\n  tramadol:\n    classes: [opioid]\nclasses:\n  opioid: [opioids]\n  opioidblocker: []\n").unwrap();
+//! #     std::fs::write(dir.join("safety.yaml"), "default_region: US\ndisclaimer: Not medical advice.\nno_match: No curated answer.\noverdose_steps: Give naloxone.\ninternational: Call your local number.\nregions:\n  US:\n    name: United States\n    emergency: '911'\n    crisis: call 988\ncues:\n  overdose: [not breathing]\n  suicide: [kill myself]\n  seizure: [having a seizure]\n  severe_withdrawal: [hallucinating]\n").unwrap();
+//! #     dir
+//! # }
+//! ```
+
+pub mod error;
+pub mod knowledge;
+pub mod normalize;
+pub mod matcher;
+pub mod safety;
+pub mod reply;
+pub mod engine;
+pub mod check;
+pub mod eval;
+pub mod cli;
+
+pub use engine::{Engine, Response};
+pub use error::{Error, Result};
+pub use knowledge::KnowledgeBase;
+pub use reply::{Outcome, Reply};

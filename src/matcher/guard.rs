@@ -1,0 +1,150 @@
+//! The drug guard: never answer with an entry about a different drug than the one asked about.
+//!
+//! An entry *covers* every drug and class named in any of its questions (brands and slang
+//! count as the drug, through the lexicon). Its *anchors* are the specific drugs named in its
+//! title. A member's question rules an entry out when it names
+//! - a drug the entry does not cover, directly or through a class the entry names
+//!   ("percocet" is an opioid, so an entry that names opioids covers it), or
+//! - a class the entry does not cover (neither the class nor any of its drugs), or
+//! - specific drugs, none of which is one of the entry's anchors ("how long will suboxone
+//!   block opioids" names buprenorphine, so the entry titled "How long does naltrexone
+//!   block opioids?" is not eligible).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::knowledge::KnowledgeBase;
+use crate::normalize::{Token, TokenKind};
+
+/// What one entry is about, drug-wise.
+#[derive(Debug, Default, Clone)]
+struct Coverage {
+    drugs: HashSet<String>,
+    classes: HashSet<String>,
+    anchors: HashSet<String>,
+}
+
+/// Per-entry drug coverage, built once from the knowledge.
+#[derive(Debug)]
+pub struct DrugGuard {
+    entries: Vec<Coverage>,
+    drug_classes: HashMap<String, Vec<String>>,
+}
+
+/// Which entries a question leaves eligible.
+#[derive(Debug)]
+pub struct Eligible<'a> {
+    guard: &'a DrugGuard,
+    drugs: Vec<&'a str>,
+    classes: Vec<&'a str>,
+}
+
+impl DrugGuard {
+    /// Builds coverage from each entry's tokens (all questions, the title's first) and the
+    /// number of tokens that came from the title.
+    pub(super) fn new(kb: &KnowledgeBase, entry_tokens: &[(Vec<Token>, usize)]) -> DrugGuard {
+        let drug_classes = super::drug_classes(&kb.lexicon);
+        let entries = kb
+            .entries
+            .iter()
+            .zip(entry_tokens)
+            .map(|(_, (tokens, title_len))| {
+                let mut c = Coverage::default();
+                for t in tokens {
+                    match t.kind {
+                        TokenKind::Drug => {
+                            c.drugs.insert(t.text.clone());
+                        }
+                        TokenKind::Class => {
+                            c.classes.insert(t.text.clone());
+                        }
+                        _ => {}
+                    }
+                }
+                c.anchors = tokens[..*title_len]
+                    .iter()
+                    .filter(|t| t.kind == TokenKind::Drug)
+                    .map(|t| t.text.clone())
+                    .collect();
+                c
+            })
+            .collect();
+        DrugGuard {
+            entries,
+            drug_classes,
+        }
+    }
+
+    /// The drugs (canonical names) an entry covers, sorted.
+    pub fn covered_drugs(&self, entry: usize) -> Vec<&str> {
+        let mut v: Vec<&str> = self.entries[entry].drugs.iter().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The anchors (drugs named in the title) of an entry, sorted.
+    pub fn anchors(&self, entry: usize) -> Vec<&str> {
+        let mut v: Vec<&str> = self.entries[entry].anchors.iter().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The drugs and classes a question names, and so which entries it leaves eligible.
+    pub fn eligible<'a>(&'a self, tokens: &'a [Token]) -> Eligible<'a> {
+        let mut drugs: Vec<&str> = Vec::new();
+        let mut classes: Vec<&str> = Vec::new();
+        for t in tokens {
+            match t.kind {
+                TokenKind::Drug if !drugs.contains(&t.text.as_str()) => drugs.push(&t.text),
+                TokenKind::Class if !classes.contains(&t.text.as_str()) => classes.push(&t.text),
+                _ => {}
+            }
+        }
+        Eligible {
+            guard: self,
+            drugs,
+            classes,
+        }
+    }
+
+    fn classes_of(&self, drug: &str) -> &[String] {
+        self.drug_classes.get(drug).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl Eligible<'_> {
+    /// The specific drugs the question names.
+    pub fn drugs(&self) -> &[&str] {
+        &self.drugs
+    }
+
+    /// Returns true if and only if the entry at `entry` may answer the question.
+    pub fn allows(&self, entry: usize) -> bool {
+        let Some(c) = self.guard.entries.get(entry) else {
+            return false;
+        };
+        let drug_covered = |d: &str| {
+            c.drugs.contains(d)
+                || self
+                    .guard
+                    .classes_of(d)
+                    .iter()
+                    .any(|k| c.classes.contains(k))
+        };
+        if !self.drugs.iter().all(|d| drug_covered(d)) {
+            return false;
+        }
+        let class_covered = |k: &str| {
+            c.classes.contains(k)
+                || c
+                    .drugs
+                    .iter()
+                    .any(|d| self.guard.classes_of(d).iter().any(|x| x == k))
+        };
+        if !self.classes.iter().all(|k| class_covered(k)) {
+            return false;
+        }
+        c.anchors.is_empty()
+            || self.drugs.is_empty()
+            || self.drugs.iter().any(|d| c.anchors.contains(*d))
+    }
+}

@@ -1,0 +1,444 @@
+//! Outcomes turned into a platform-neutral [`Reply`] that already fits Discord's limits, so
+//! an adapter only has to render it.
+
+use serde::Serialize;
+
+use crate::knowledge::{EmergencyKind, Entry, KnowledgeBase, Region, Severity};
+
+/// Discord's limit on an embed title, in characters.
+pub const MAX_TITLE: usize = 256;
+/// Discord's limit on an embed description.
+pub const MAX_BODY: usize = 4096;
+/// Discord's limit on an embed field value (the warning and the sources are fields).
+pub const MAX_FIELD: usize = 1024;
+/// Discord's limit on an embed footer (the disclaimer).
+pub const MAX_FOOTER: usize = 2048;
+/// Discord's limit on all text of one embed together.
+pub const MAX_EMBED_TOTAL: usize = 6000;
+/// Discord's limit on a button label (choices and related entries are buttons).
+pub const MAX_LABEL: usize = 80;
+/// Discord's limit on a plain message.
+pub const MAX_MESSAGE: usize = 2000;
+/// How much of a member's own text is ever echoed back.
+pub const MAX_ECHO: usize = 120;
+
+/// The one outcome of a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// One curated entry matched with confidence.
+    Answer,
+    /// A few entries are plausible; the member picks.
+    Clarify,
+    /// Nothing curated fits.
+    NoMatch,
+    /// An emergency happening now; emergency help leads.
+    Emergency,
+}
+
+impl Outcome {
+    /// The snake_case name used in JSON and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answer => "answer",
+            Outcome::Clarify => "clarify",
+            Outcome::NoMatch => "no_match",
+            Outcome::Emergency => "emergency",
+        }
+    }
+}
+
+/// A source shown under an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceLink {
+    /// Its title.
+    pub title: String,
+    /// Its https URL.
+    pub url: String,
+}
+
+/// An entry offered as a choice or a related link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// The entry's id.
+    pub entry_id: String,
+    /// Its title, cut to fit a button label.
+    pub label: String,
+}
+
+/// What the member sees, independent of the platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reply {
+    /// The outcome this reply is for.
+    pub outcome: Outcome,
+    /// The heading: the entry's title, or a short phrase.
+    pub title: String,
+    /// The main text (Markdown).
+    pub body: String,
+    /// One prominent line, for caution and danger entries and emergencies.
+    pub warning: Option<String>,
+    /// How serious this is; decides the colour.
+    pub severity: Severity,
+    /// Sources with titles and URLs.
+    pub sources: Vec<SourceLink>,
+    /// General information, not medical advice.
+    pub disclaimer: String,
+    /// When the entry was last clinically reviewed.
+    pub reviewed: Option<String>,
+    /// The entry answered, if any.
+    pub entry_id: Option<String>,
+    /// Entries a member may want next.
+    pub related: Vec<Choice>,
+    /// For `clarify`: the entries to choose from.
+    pub choices: Vec<Choice>,
+}
+
+/// Cuts `s` to at most `max` characters, ending with an ellipsis when it had to cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Makes a member's own text safe to show back: invisible and control characters removed,
+/// whitespace collapsed, cut to [`MAX_ECHO`], and wrapped as inline code so that Markdown,
+/// links and mentions in it are shown as text, never acted on.
+pub fn quote_member_text(text: &str) -> String {
+    let cleaned: String = text
+        .chars()
+        .take(MAX_ECHO * 4)
+        .map(|c| if c == '`' { '\'' } else { c })
+        .filter(|c| !c.is_control() && !is_format_char(*c))
+        .collect();
+    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cut = truncate(&collapsed, MAX_ECHO);
+    if cut.is_empty() {
+        "` `".to_string()
+    } else {
+        format!("`{cut}`")
+    }
+}
+
+/// Returns true if and only if `c` is an invisible formatting character (zero-width, bidi
+/// override, BOM).
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// Escapes Markdown so text renders literally on Discord, and breaks `@` mentions.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '(' | ')' | '-' | ':' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' => out.push_str("@\u{200B}"),
+            c if c.is_control() || is_format_char(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn choice(entry: &Entry) -> Choice {
+    Choice {
+        entry_id: entry.id.clone(),
+        label: truncate(entry.title(), MAX_LABEL),
+    }
+}
+
+impl Reply {
+    /// The reply for a curated entry.
+    pub fn from_entry(kb: &KnowledgeBase, entry: &Entry) -> Reply {
+        let sources = entry
+            .sources
+            .iter()
+            .filter_map(|k| kb.sources.get(k))
+            .map(|s| SourceLink {
+                title: s.title.clone(),
+                url: s.url.clone(),
+            })
+            .collect();
+        let related = entry
+            .related
+            .iter()
+            .filter_map(|id| kb.entry(id))
+            .filter(|e| e.enabled)
+            .map(choice)
+            .collect();
+        Reply {
+            outcome: Outcome::Answer,
+            title: entry.title().to_string(),
+            body: entry.answer.clone(),
+            warning: entry.warning.clone(),
+            severity: entry.severity,
+            sources,
+            disclaimer: kb.safety.disclaimer.clone(),
+            reviewed: Some(entry.reviewed.clone()),
+            entry_id: Some(entry.id.clone()),
+            related,
+            choices: Vec::new(),
+        }
+        .fit()
+    }
+
+    /// The "did you mean…" reply offering `entries`.
+    pub fn clarify(kb: &KnowledgeBase, entries: &[&Entry]) -> Reply {
+        let choices: Vec<Choice> = entries.iter().map(|e| choice(e)).collect();
+        let mut body = String::from("I'm not sure which of these you mean. Pick one:\n");
+        for (i, e) in entries.iter().enumerate() {
+            body.push_str(&format!("\n{}. {}", i + 1, e.title()));
+        }
+        body.push_str("\n\nIf none of these fits, try asking in other words or browse /topics.");
+        Reply {
+            outcome: Outcome::Clarify,
+            title: "Did you mean…".to_string(),
+            body,
+            warning: None,
+            severity: entries
+                .iter()
+                .map(|e| e.severity)
+                .max()
+                .unwrap_or(Severity::Info),
+            sources: Vec::new(),
+            disclaimer: kb.safety.disclaimer.clone(),
+            reviewed: None,
+            entry_id: None,
+            related: Vec::new(),
+            choices,
+        }
+        .fit()
+    }
+
+    /// The reply when nothing curated fits `question`.
+    pub fn no_match(kb: &KnowledgeBase, question: &str) -> Reply {
+        let topics: Vec<String> = kb.topics().into_iter().map(|(t, _)| t).collect();
+        let asked = if question.trim().is_empty() {
+            String::new()
+        } else {
+            format!("You asked: {}\n\n", quote_member_text(question))
+        };
+        let body = format!(
+            "{asked}{}\n\nI can help with: {}.",
+            kb.safety.no_match,
+            topics.join(", ")
+        );
+        Reply {
+            outcome: Outcome::NoMatch,
+            title: "I don't have a curated answer for that".to_string(),
+            body,
+            warning: None,
+            severity: Severity::Info,
+            sources: Vec::new(),
+            disclaimer: kb.safety.disclaimer.clone(),
+            reviewed: None,
+            entry_id: None,
+            related: Vec::new(),
+            choices: Vec::new(),
+        }
+        .fit()
+    }
+
+    /// Emergency help for `region`, leading with the emergency number; `kinds` decides which
+    /// lines follow; `related` is the curated entry that may help afterwards.
+    pub fn emergency(
+        kb: &KnowledgeBase,
+        region: &Region,
+        kinds: &[EmergencyKind],
+        related: Option<&Entry>,
+    ) -> Reply {
+        let mut body = format!(
+            "**Call {} now.** If someone may be in danger, get emergency help first.",
+            region.emergency
+        );
+        let overdose = kinds.contains(&EmergencyKind::Overdose)
+            || kinds.contains(&EmergencyKind::Seizure)
+            || kinds.is_empty();
+        if overdose {
+            body.push_str("\n\n");
+            body.push_str(&kb.safety.overdose_steps);
+        }
+        if kinds.contains(&EmergencyKind::Seizure) {
+            body.push_str("\n\nDuring a seizure: move hard objects away, do not put anything in their mouth, and turn them on their side when the shaking stops.");
+        }
+        if kinds.contains(&EmergencyKind::SevereWithdrawal) {
+            body.push_str("\n\nConfusion, hallucinations or seizures during withdrawal are a medical emergency: do not wait for them to pass.");
+        }
+        body.push_str(&format!(
+            "\n\n**Crisis support:** {}.",
+            region.crisis.trim_end_matches('.')
+        ));
+        if let Some(poison) = &region.poison {
+            body.push_str(&format!("\n**Poison advice:** {}.", poison.trim_end_matches('.')));
+        }
+        body.push_str(&format!("\n\n{}", kb.safety.international));
+        if kinds.contains(&EmergencyKind::Suicide) {
+            body.push_str("\n\nYou matter, and you don't have to get through this alone. If you can, tell someone near you what is happening.");
+        }
+        Reply {
+            outcome: Outcome::Emergency,
+            title: format!("This sounds like an emergency: call {}", region.emergency),
+            body,
+            warning: Some(format!(
+                "Call {} now. This bot cannot call for help.",
+                region.emergency
+            )),
+            severity: Severity::Danger,
+            sources: Vec::new(),
+            disclaimer: kb.safety.disclaimer.clone(),
+            reviewed: None,
+            entry_id: None,
+            related: related.into_iter().map(choice).collect(),
+            choices: Vec::new(),
+        }
+        .fit()
+    }
+
+    /// The emergency, crisis, poison and treatment lines for `region` (for an emergency
+    /// command), without assuming anything is happening.
+    pub fn help_lines(kb: &KnowledgeBase, region: &Region) -> Reply {
+        let mut body = format!("**Emergency:** call {}.", region.emergency);
+        body.push_str(&format!("\n**Crisis support:** {}.", region.crisis.trim_end_matches('.')));
+        if let Some(poison) = &region.poison {
+            body.push_str(&format!("\n**Poison advice:** {}.", poison.trim_end_matches('.')));
+        }
+        if let Some(treatment) = &region.treatment {
+            body.push_str(&format!("\n**Treatment:** {}.", treatment.trim_end_matches('.')));
+        }
+        body.push_str(&format!("\n\n{}\n\n{}", kb.safety.overdose_steps, kb.safety.international));
+        Reply {
+            outcome: Outcome::Emergency,
+            title: format!("Emergency and crisis help ({})", region.name),
+            body,
+            warning: None,
+            severity: Severity::Danger,
+            sources: Vec::new(),
+            disclaimer: kb.safety.disclaimer.clone(),
+            reviewed: None,
+            entry_id: None,
+            related: Vec::new(),
+            choices: Vec::new(),
+        }
+        .fit()
+    }
+
+    /// The sources as Markdown links, one per line, cut to fit one embed field.
+    pub fn sources_markdown(&self) -> String {
+        let mut out = String::new();
+        for s in &self.sources {
+            let line = format!("[{}]({})", escape_link_text(&truncate(&s.title, 150)), s.url);
+            let needed = out.chars().count() + line.chars().count() + 1;
+            if needed > MAX_FIELD {
+                break;
+            }
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&line);
+        }
+        out
+    }
+
+    /// The footer line: the disclaimer and the review date.
+    pub fn footer(&self) -> String {
+        let text = match &self.reviewed {
+            Some(date) => format!("{} Reviewed {date}.", self.disclaimer),
+            None => self.disclaimer.clone(),
+        };
+        truncate(&text, MAX_FOOTER)
+    }
+
+    /// Characters this reply would use in one embed.
+    pub fn embed_chars(&self) -> usize {
+        self.title.chars().count()
+            + self.body.chars().count()
+            + self.warning.as_ref().map_or(0, |w| w.chars().count() + 10)
+            + self.sources_markdown().chars().count()
+            + 10
+            + self.footer().chars().count()
+    }
+
+    /// Cuts every part to Discord's limits; the body gives way first if the total is too long.
+    pub fn fit(mut self) -> Reply {
+        self.title = truncate(&self.title, MAX_TITLE);
+        self.body = truncate(&self.body, MAX_BODY);
+        self.warning = self.warning.map(|w| truncate(&w, MAX_FIELD));
+        self.disclaimer = truncate(&self.disclaimer, MAX_FOOTER - 32);
+        for c in self.choices.iter_mut().chain(self.related.iter_mut()) {
+            c.label = truncate(&c.label, MAX_LABEL);
+        }
+        self.choices.truncate(5);
+        self.related.truncate(5);
+        let total = self.embed_chars();
+        if total > MAX_EMBED_TOTAL {
+            let keep = self.body.chars().count().saturating_sub(total - MAX_EMBED_TOTAL);
+            self.body = truncate(&self.body, keep);
+        }
+        self
+    }
+
+    /// Plain-text rendering for a terminal or a plain message.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&self.title);
+        out.push('\n');
+        if let Some(w) = &self.warning {
+            out.push_str(&format!("\n⚠ {w}\n"));
+        }
+        out.push('\n');
+        out.push_str(&self.body);
+        out.push('\n');
+        if !self.sources.is_empty() {
+            out.push_str("\nSources:\n");
+            for s in &self.sources {
+                out.push_str(&format!("- {} <{}>\n", s.title, s.url));
+            }
+        }
+        if !self.related.is_empty() {
+            out.push_str("\nRelated:\n");
+            for c in &self.related {
+                out.push_str(&format!("- {} [{}]\n", c.label, c.entry_id));
+            }
+        }
+        out.push('\n');
+        out.push_str(&self.footer());
+        out.push('\n');
+        out
+    }
+}
+
+fn escape_link_text(s: &str) -> String {
+    s.replace('[', "(").replace(']', ")")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_counts_characters_not_bytes() {
+        assert_eq!(truncate("ééé", 3), "ééé");
+        assert_eq!(truncate("éééé", 3), "éé…");
+    }
+
+    #[test]
+    fn quoted_member_text_cannot_ping_or_link() {
+        let q = quote_member_text("@everyone [click](https://evil.example) `x` \u{202E}abc");
+        assert!(q.starts_with('`') && q.ends_with('`'));
+        assert_eq!(q.matches('`').count(), 2, "{q}");
+        assert!(!q.contains('\u{202E}'));
+    }
+
+    #[test]
+    fn escape_markdown_breaks_mentions_and_formatting() {
+        let e = escape_markdown("@everyone **bold** [x](y)");
+        assert!(e.contains("@\u{200B}everyone"));
+        assert!(e.contains("\\*\\*bold\\*\\*"));
+        assert!(e.contains("\\[x\\]\\(y\\)"));
+    }
+}
