@@ -9,6 +9,7 @@ use std::path::Path;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::knowledge::{Finding, KnowledgeBase};
+use crate::matcher::{decide, Decision};
 use crate::reply::Outcome;
 
 /// The result of checking a knowledge folder.
@@ -56,12 +57,24 @@ pub fn retrieval_findings(kb: KnowledgeBase) -> (Vec<Finding>, usize) {
     let kb = engine.knowledge();
     let mut findings = Vec::new();
     let mut checked = 0;
-    for entry in kb.enabled() {
-        for q in &entry.questions {
+    for (ei, entry) in kb.entries.iter().enumerate().filter(|(_, e)| e.enabled) {
+        for (qi, q) in entry.questions.iter().enumerate() {
             checked += 1;
             let r = engine.ask(q);
+            let stolen = match decide(&engine.index().rank_without(q, ei, qi)) {
+                Decision::Answer(s) if s.entry != ei => Some(&kb.entries[s.entry]),
+                _ => None,
+            };
             let problem = match r.outcome {
-                Outcome::Answer if r.entry_id.as_deref() == Some(entry.id.as_str()) => continue,
+                Outcome::Answer if r.entry_id.as_deref() == Some(entry.id.as_str()) => {
+                    match stolen {
+                        None => continue,
+                        Some(other) => format!(
+                            "question \"{q}\" belongs to entry `{}`: without this exact wording it is answered there; move it or make it distinctive",
+                            other.id
+                        ),
+                    }
+                }
                 Outcome::Answer => format!(
                     "question \"{q}\" is answered by entry `{}` instead; reword it or the other entry's questions so each finds its own entry",
                     r.entry_id.unwrap_or_default()

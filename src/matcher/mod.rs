@@ -95,6 +95,9 @@ pub struct Index {
     questions: Vec<StoredQuestion>,
     guard: DrugGuard,
     unknown_weight: f32,
+    /// For each entry, the index of its first stored question (questions are stored in
+    /// entry order).
+    first_question: Vec<usize>,
 }
 
 fn boost(kind: TokenKind) -> f32 {
@@ -136,7 +139,9 @@ impl Index {
         let mut questions = Vec::new();
         let mut entry_tokens: Vec<(Vec<Token>, usize)> = Vec::new();
         let mut n_entries = 0u32;
+        let mut first_question = Vec::with_capacity(kb.entries.len());
         for (ei, entry) in kb.entries.iter().enumerate() {
+            first_question.push(questions.len());
             if !entry.enabled {
                 entry_tokens.push((Vec::new(), 0));
                 continue;
@@ -199,6 +204,7 @@ impl Index {
             questions,
             guard,
             unknown_weight: (1.0 + n).ln() * UNKNOWN_FACTOR,
+            first_question,
         }
     }
 
@@ -230,6 +236,18 @@ impl Index {
 
     /// Scores every eligible entry for already-normalized tokens, best first.
     pub fn rank_tokens(&self, tokens: Vec<Token>) -> Ranking {
+        self.rank_inner(tokens, None)
+    }
+
+    /// Scores `question` as if question number `position` of entry `entry` were not stored:
+    /// the knowledge check uses this to find a question that would be answered by another
+    /// entry if it were not there verbatim.
+    pub fn rank_without(&self, question: &str, entry: usize, position: usize) -> Ranking {
+        let skip = self.first_question.get(entry).map(|first| first + position);
+        self.rank_inner(self.normalizer.tokens(question), skip)
+    }
+
+    fn rank_inner(&self, tokens: Vec<Token>, skip: Option<usize>) -> Ranking {
         let mut seen = HashSet::new();
         let mut query_total = 0.0f32;
         let mut hits: Vec<(u32, f32)> = Vec::new();
@@ -252,7 +270,7 @@ impl Index {
         let eligible = self.guard.eligible(&tokens);
         let mut best: HashMap<u32, f32> = HashMap::new();
         for (qi, m) in matched.iter().enumerate() {
-            if *m <= 0.0 {
+            if *m <= 0.0 || skip == Some(qi) {
                 continue;
             }
             let q = &self.questions[qi];

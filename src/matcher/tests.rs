@@ -1,0 +1,93 @@
+use std::path::PathBuf;
+
+use super::*;
+use crate::knowledge::KnowledgeBase;
+
+fn index() -> (KnowledgeBase, Index) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
+    let kb = KnowledgeBase::load(&dir).expect("the valid fixture loads");
+    let index = Index::new(&kb, &[]);
+    (kb, index)
+}
+
+fn decision(q: &str) -> Option<String> {
+    let (kb, index) = index();
+    match decide(&index.rank(q)) {
+        Decision::Answer(s) => Some(kb.entries[s.entry].id.clone()),
+        _ => None,
+    }
+}
+
+#[track_caller]
+fn case(q: &str, expected: Option<&str>) {
+    assert_eq!(decision(q).as_deref(), expected, "answer for {q:?}");
+}
+
+#[test]
+fn answers_brand_and_slang_phrasings() {
+    case("will percs work if im on the shot", Some("naltrexone-opioid-pain-medicines"));
+    case("can i have a beer on revia", Some("naltrexone-drinking-alcohol"));
+}
+
+#[test]
+fn drug_guard_rules_out_entries_about_other_drugs() {
+    // Lexapro is a drug no entry covers: the alcohol entry must not answer.
+    case("can i drink on lexapro", None);
+    let (kb, index) = index();
+    let ranking = index.rank("can i drink on lexapro");
+    assert!(ranking
+        .scored
+        .iter()
+        .all(|s| kb.entries[s.entry].id != "naltrexone-drinking-alcohol"));
+}
+
+#[test]
+fn a_drug_named_outside_an_entrys_anchors_rules_it_out() {
+    // Narcan (naloxone) is covered by the comparison entry only.
+    let (kb, index) = index();
+    let ranking = index.rank("can i drink on narcan");
+    assert!(ranking
+        .scored
+        .iter()
+        .all(|s| kb.entries[s.entry].id == "naltrexone-vs-naloxone"));
+}
+
+#[test]
+fn disabled_entries_are_never_served() {
+    let (kb, index) = index();
+    let ranking = index.rank("hidden thing one");
+    assert!(ranking.scored.iter().all(|s| kb.entries[s.entry].enabled));
+}
+
+#[test]
+fn exact_question_ranks_its_entry_first() {
+    let (kb, index) = index();
+    for (ei, e) in kb.entries.iter().enumerate().filter(|(_, e)| e.enabled) {
+        for q in &e.questions {
+            let top = index.rank(q).scored[0];
+            assert_eq!(top.entry, ei, "{q:?}");
+        }
+    }
+}
+
+#[test]
+fn unrelated_question_is_declined() {
+    let (_, index) = index();
+    assert_eq!(decide(&index.rank("how do i bake sourdough bread")), Decision::NoMatch);
+    assert_eq!(decide(&index.rank("")), Decision::NoMatch);
+}
+
+#[test]
+fn f_beta_is_one_only_for_a_full_match() {
+    assert!((f_beta(2.0, 2.0, 2.0) - 1.0).abs() < 1e-6);
+    assert!(f_beta(1.0, 2.0, 2.0) < 1.0);
+    assert_eq!(f_beta(0.0, 2.0, 2.0), 0.0);
+    // Covering the stored question fully counts more than covering the member's words.
+    assert!(f_beta(1.0, 4.0, 1.0) > f_beta(1.0, 1.0, 4.0));
+}
+
+#[test]
+fn thresholds_are_ordered() {
+    assert!(CLARIFY_MIN < ANSWER_MIN);
+    assert!(ANSWER_MARGIN < CLARIFY_BAND);
+}

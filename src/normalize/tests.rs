@@ -1,0 +1,110 @@
+use super::*;
+use crate::knowledge::{Lexicon, LexiconTerm, TermKind};
+
+fn term(name: &str, kind: TermKind, variants: &[&str]) -> LexiconTerm {
+    LexiconTerm {
+        name: name.to_string(),
+        kind,
+        classes: Vec::new(),
+        variants: variants.iter().map(|v| v.to_string()).collect(),
+    }
+}
+
+fn normalizer() -> Normalizer {
+    let lexicon = Lexicon {
+        terms: vec![
+            term("naltrexone", TermKind::Drug, &["revia", "vivitrol", "the shot", "naltrexon"]),
+            term("naloxone", TermKind::Drug, &["narcan"]),
+            term("naloxegol", TermKind::Drug, &["movantik"]),
+            term("methylnaltrexone", TermKind::Drug, &["relistor"]),
+            term("codeine", TermKind::Drug, &["tylenol 3", "tylenol with codeine"]),
+            term("acetaminophen", TermKind::Drug, &["tylenol"]),
+            term("oxycodone", TermKind::Drug, &["percs", "percocet"]),
+            term("opioid", TermKind::Class, &["opioids", "opiates"]),
+            term("alcohol", TermKind::Term, &["drink", "drinking", "booze"]),
+        ],
+    };
+    let vocabulary = vec!["what are the side effects of tiredness".to_string()];
+    Normalizer::new(&lexicon, &vocabulary)
+}
+
+#[track_caller]
+fn case(text: &str, expected: &[&str]) {
+    let got: Vec<String> = normalizer()
+        .tokens(text)
+        .into_iter()
+        .filter(|t| t.kind != TokenKind::Stop)
+        .map(|t| t.text)
+        .collect();
+    assert_eq!(got, expected, "tokens of {text:?}");
+}
+
+#[test]
+fn fold_handles_unicode_case_and_invisible_characters() {
+    assert_eq!(fold("ＮＡＬＴＲＥＸＯＮＥ"), "naltrexone");
+    assert_eq!(fold("nal\u{200B}trex\u{200D}one"), "naltrexone");
+    assert_eq!(fold("\u{202E}abc\u{202C}"), "abc");
+    assert_eq!(fold("can’t"), "can't");
+    assert_eq!(fold("hi!!💊👍").trim_end(), "hi");
+    assert_eq!(fold(&"x".repeat(MAX_INPUT_CHARS * 3)).len(), MAX_INPUT_CHARS);
+}
+
+#[test]
+fn words_expand_contractions_with_or_without_apostrophes() {
+    assert_eq!(words("I can't"), ["i", "can", "not"]);
+    assert_eq!(words("i cant"), ["i", "can", "not"]);
+    assert_eq!(words("he isn't"), ["he", "is", "not"]);
+    assert_eq!(words("he isnt"), ["he", "is", "not"]);
+    assert_eq!(words("im on it"), ["i", "am", "on", "it"]);
+    assert_eq!(words("naltrexone's label"), ["naltrexone", "label"]);
+    assert_eq!(words("he od'd"), ["he", "overdosed"]);
+    assert!(words("").is_empty());
+    assert!(words("   🙂  ").is_empty());
+}
+
+#[test]
+fn lexicon_maps_brands_slang_and_phrases() {
+    case("percs on the shot", &["oxycodone", "naltrexone"]);
+    case("Tylenol 3 with Revia", &["codeine", "naltrexone"]);
+    case("tylenol with codeine", &["codeine"]);
+    case("plain tylenol", &["plain", "acetaminophen"]);
+    case("drinking on vivitrol", &["alcohol", "naltrexone"]);
+    case("opiates", &["opioid"]);
+}
+
+#[test]
+fn misspelled_drug_names_are_corrected() {
+    case("naltrexne", &["naltrexone"]);
+    case("vivitroll", &["naltrexone"]);
+    case("percocett", &["oxycodone"]);
+}
+
+#[test]
+fn look_alike_drugs_are_never_fuzzed_into_each_other() {
+    case("naloxone", &["naloxone"]);
+    case("naloxegol", &["naloxegol"]);
+    case("methylnaltrexone", &["methylnaltrexone"]);
+    case("relistor", &["methylnaltrexone"]);
+    // Within reach of two different drugs: left alone rather than guessed.
+    let t = normalizer().tokens("naloxgol");
+    assert!(t.iter().all(|t| t.text != "naltrexone" && t.text != "naloxone"), "{t:?}");
+}
+
+#[test]
+fn short_words_are_not_corrected() {
+    // "oxy" is one edit from nothing here, but even so it stays an ordinary (stemmed) word.
+    let t = normalizer().tokens("oxy");
+    assert_eq!(t[0].kind, TokenKind::Word);
+}
+
+#[test]
+fn corrected_tokens_carry_lower_similarity() {
+    let t = normalizer().tokens("naltrexne");
+    assert_eq!(t[0].text, "naltrexone");
+    assert!(t[0].similarity < 1.0 && t[0].similarity > 0.5);
+}
+
+#[test]
+fn ordinary_words_are_stemmed() {
+    case("side effects", &["side", "effect"]);
+}

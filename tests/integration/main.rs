@@ -1,1 +1,5 @@
-//! Integration tests.
+//! The one integration-test binary: it drives the real `medfaq` executable and, for the
+//! Discord adapter, the real serenity client against a Discord stand-in on loopback.
+
+mod cli;
+mod regression;

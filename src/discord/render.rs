@@ -1,0 +1,222 @@
+//! [`Reply`] → serenity builders: one embed (title, answer, warning, sources, disclaimer and
+//! review date in the footer, colour by severity) plus buttons, as an interaction response, a
+//! message or an edit. Every builder made here disallows all mentions.
+
+use serenity::builder::{
+    CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
+    CreateInteractionResponseMessage, CreateMessage, CreateSelectMenu, CreateSelectMenuKind,
+    CreateSelectMenuOption, EditInteractionResponse,
+};
+use serenity::model::application::ButtonStyle;
+use serenity::model::channel::MessageReference;
+use serenity::model::Colour;
+
+use crate::knowledge::Severity;
+use crate::reply::{truncate, Reply, MAX_LABEL};
+use crate::Outcome;
+
+/// Prefix of every custom id medfaq puts on a component, so it never handles another app's.
+pub const ID_PREFIX: &str = "medfaq:";
+/// Button answering a related entry as a new message: `medfaq:entry:<id>`.
+pub const ID_ENTRY: &str = "medfaq:entry:";
+/// Button picking one "did you mean" choice: `medfaq:pick:<id>`.
+pub const ID_PICK: &str = "medfaq:pick:";
+/// Button for "none of these".
+pub const ID_NONE: &str = "medfaq:none";
+/// Select menu of topics.
+pub const ID_TOPICS: &str = "medfaq:topics";
+/// Select menu of one topic's entries.
+pub const ID_TOPIC_ENTRY: &str = "medfaq:topic-entry";
+
+/// Discord's limit on a custom id.
+pub const MAX_CUSTOM_ID: usize = 100;
+/// Discord's limit on buttons in one row.
+pub const MAX_BUTTONS_PER_ROW: usize = 5;
+/// Discord's limit on options in a select menu (and choices in autocomplete).
+pub const MAX_OPTIONS: usize = 25;
+/// Discord's limit on a select option's label and value, and an autocomplete choice's name.
+pub const MAX_OPTION_TEXT: usize = 100;
+
+/// Blue: general information.
+pub const COLOUR_INFO: Colour = Colour::new(0x3B82F6);
+/// Amber: act on it with care.
+pub const COLOUR_CAUTION: Colour = Colour::new(0xF59E0B);
+/// Red: risk of serious harm, and emergencies.
+pub const COLOUR_DANGER: Colour = Colour::new(0xDC2626);
+
+/// The embed colour for a severity.
+pub fn colour(severity: Severity) -> Colour {
+    match severity {
+        Severity::Info => COLOUR_INFO,
+        Severity::Caution => COLOUR_CAUTION,
+        Severity::Danger => COLOUR_DANGER,
+    }
+}
+
+/// No pings at all: `{"parse":[],"users":[],"roles":[]}`, and no ping of the member replied to.
+pub fn no_mentions() -> CreateAllowedMentions {
+    CreateAllowedMentions::new().replied_user(false)
+}
+
+/// A reply ready to send anywhere: optional leading text, one embed and component rows.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// Text above the embed (emergencies lead with the emergency number here).
+    pub content: Option<String>,
+    /// The embed.
+    pub embed: CreateEmbed,
+    /// Buttons and menus.
+    pub components: Vec<CreateActionRow>,
+}
+
+impl Rendered {
+    /// Renders an engine reply: related entries and "did you mean" choices become buttons.
+    pub fn reply(reply: &Reply) -> Rendered {
+        let mut components = Vec::new();
+        if reply.outcome == Outcome::Clarify && !reply.choices.is_empty() {
+            let mut row: Vec<CreateButton> = reply
+                .choices
+                .iter()
+                .take(MAX_BUTTONS_PER_ROW - 1)
+                .filter_map(|c| {
+                    button(ID_PICK, &c.entry_id, &c.label, ButtonStyle::Primary)
+                })
+                .collect();
+            row.push(
+                CreateButton::new(ID_NONE)
+                    .label("None of these")
+                    .style(ButtonStyle::Secondary),
+            );
+            components.push(CreateActionRow::Buttons(row));
+        }
+        let related: Vec<CreateButton> = reply
+            .related
+            .iter()
+            .filter_map(|c| button(ID_ENTRY, &c.entry_id, &c.label, ButtonStyle::Secondary))
+            .collect();
+        for chunk in related.chunks(MAX_BUTTONS_PER_ROW) {
+            components.push(CreateActionRow::Buttons(chunk.to_vec()));
+        }
+        let content = (reply.outcome == Outcome::Emergency)
+            .then(|| reply.warning.clone())
+            .flatten()
+            .map(|w| format!("**{}**", truncate(&w, 1900)));
+        Rendered {
+            content,
+            embed: embed(reply),
+            components,
+        }
+    }
+
+    /// Just an embed, no buttons.
+    pub fn embed(embed: CreateEmbed) -> Rendered {
+        Rendered {
+            content: None,
+            embed,
+            components: Vec::new(),
+        }
+    }
+
+    /// Adds a select menu row.
+    pub fn with_menu(mut self, menu: CreateSelectMenu) -> Rendered {
+        self.components.push(CreateActionRow::SelectMenu(menu));
+        self
+    }
+
+    /// As the first response to an interaction; `ephemeral` shows it to the asker only.
+    pub fn interaction(self, ephemeral: bool) -> CreateInteractionResponseMessage {
+        let mut m = CreateInteractionResponseMessage::new()
+            .embed(self.embed)
+            .components(self.components)
+            .allowed_mentions(no_mentions())
+            .ephemeral(ephemeral);
+        if let Some(c) = self.content {
+            m = m.content(c);
+        }
+        m
+    }
+
+    /// As a replacement of the message a component sits on (content and old menus cleared).
+    pub fn update(self) -> CreateInteractionResponseMessage {
+        CreateInteractionResponseMessage::new()
+            .content(self.content.unwrap_or_default())
+            .embed(self.embed)
+            .components(self.components)
+            .allowed_mentions(no_mentions())
+    }
+
+    /// As a message, optionally a reply to `reply_to` (which is not pinged).
+    pub fn message(self, reply_to: Option<MessageReference>) -> CreateMessage {
+        let mut m = CreateMessage::new()
+            .embed(self.embed)
+            .components(self.components)
+            .allowed_mentions(no_mentions());
+        if let Some(c) = self.content {
+            m = m.content(c);
+        }
+        if let Some(r) = reply_to {
+            m = m.reference_message(r);
+        }
+        m
+    }
+
+    /// As an edit of an interaction's first response.
+    pub fn edit(self) -> EditInteractionResponse {
+        EditInteractionResponse::new()
+            .content(self.content.unwrap_or_default())
+            .embed(self.embed)
+            .components(self.components)
+            .allowed_mentions(no_mentions())
+    }
+}
+
+/// A button whose custom id is `prefix` + `entry_id`, or `None` when that would exceed
+/// Discord's limit (such an entry is still reachable through `/ask` and `/topics`).
+fn button(prefix: &str, entry_id: &str, label: &str, style: ButtonStyle) -> Option<CreateButton> {
+    let id = format!("{prefix}{entry_id}");
+    (id.chars().count() <= MAX_CUSTOM_ID).then(|| {
+        CreateButton::new(id)
+            .label(truncate(label, MAX_LABEL))
+            .style(style)
+    })
+}
+
+/// The embed for a reply.
+pub fn embed(reply: &Reply) -> CreateEmbed {
+    let mut e = CreateEmbed::new()
+        .title(&reply.title)
+        .description(&reply.body)
+        .colour(colour(reply.severity))
+        .footer(CreateEmbedFooter::new(reply.footer()));
+    if let Some(w) = &reply.warning {
+        let name = match reply.severity {
+            Severity::Danger => "⛔ Important",
+            Severity::Caution | Severity::Info => "⚠️ Caution",
+        };
+        e = e.field(name, w, false);
+    }
+    let sources = reply.sources_markdown();
+    if !sources.is_empty() {
+        e = e.field("Sources", sources, false);
+    }
+    e
+}
+
+/// A select menu of `(label, value, description)` options, cut to Discord's limits; options
+/// whose value would be cut are left out rather than sent broken.
+pub fn menu(custom_id: &str, placeholder: &str, options: &[(String, String, String)]) -> CreateSelectMenu {
+    let options = options
+        .iter()
+        .filter(|(_, value, _)| value.chars().count() <= MAX_OPTION_TEXT)
+        .take(MAX_OPTIONS)
+        .map(|(label, value, description)| {
+            let mut o = CreateSelectMenuOption::new(truncate(label, MAX_OPTION_TEXT), value);
+            if !description.is_empty() {
+                o = o.description(truncate(description, MAX_OPTION_TEXT));
+            }
+            o
+        })
+        .collect();
+    CreateSelectMenu::new(custom_id, CreateSelectMenuKind::String { options })
+        .placeholder(truncate(placeholder, MAX_OPTION_TEXT))
+}
