@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::knowledge::{Finding, KnowledgeBase};
-use crate::matcher::{decide, Decision};
+use crate::matcher::Decision;
 use crate::reply::Outcome;
 
 /// The result of checking a knowledge folder.
@@ -61,7 +61,10 @@ pub fn retrieval_findings(kb: KnowledgeBase) -> (Vec<Finding>, usize) {
         for (qi, q) in entry.questions.iter().enumerate() {
             checked += 1;
             let r = engine.ask(q);
-            let stolen = match decide(&engine.index().rank_without(q, ei, qi)) {
+            let stolen = match engine
+                .index()
+                .decide(&engine.index().rank_without(q, ei, qi))
+            {
                 Decision::Answer(s) if s.entry != ei => Some(&kb.entries[s.entry]),
                 _ => None,
             };

@@ -7,15 +7,34 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::knowledge::{Entry, KnowledgeBase};
-use crate::matcher::{decide, Decision, Index, Scored};
+use crate::matcher::{Decision, Index, Scored, Weights};
 use crate::normalize;
 use crate::reply::{Choice, Outcome, Reply};
 use crate::safety::SafetyLayer;
 
 /// Words that, alone, make a message a greeting or a request for help rather than a question.
 const GREETINGS: &[&str] = &[
-    "hi", "hello", "hey", "hiya", "yo", "help", "start", "menu", "thanks", "thank", "you", "ty",
-    "good", "morning", "evening", "afternoon", "there", "bot", "medfaq", "please", "sup",
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "yo",
+    "help",
+    "start",
+    "menu",
+    "thanks",
+    "thank",
+    "you",
+    "ty",
+    "good",
+    "morning",
+    "evening",
+    "afternoon",
+    "there",
+    "bot",
+    "medfaq",
+    "please",
+    "sup",
 ];
 
 /// A runner-up or a choice, for JSON output.
@@ -60,8 +79,13 @@ pub const MAX_ALTERNATIVES: usize = 3;
 impl Engine {
     /// Builds the engine for a checked knowledge base.
     pub fn new(kb: KnowledgeBase) -> Engine {
+        Engine::with_weights(kb, Weights::DEFAULT)
+    }
+
+    /// Builds the engine with other matcher weights (for calibration).
+    pub fn with_weights(kb: KnowledgeBase, weights: Weights) -> Engine {
         let safety = SafetyLayer::new(&kb.safety);
-        let index = Index::new(&kb, &safety.vocabulary());
+        let index = Index::with_weights(&kb, &safety.vocabulary(), weights);
         Engine { kb, index, safety }
     }
 
@@ -91,7 +115,9 @@ impl Engine {
         let words = normalize::words(question);
         let corrected = self.index.normalizer().corrected_words(&words);
         let kinds = self.safety.assess(&corrected);
-        let ranking = self.index.rank_tokens(self.index.normalizer().tokens_of(&words));
+        let ranking = self
+            .index
+            .rank_tokens(self.index.normalizer().tokens_of(&words));
         let alternatives = |list: &[Scored]| -> Vec<Alternative> {
             list.iter()
                 .map(|s| {
@@ -105,7 +131,7 @@ impl Engine {
                 .collect()
         };
         let top_score = ranking.scored.first().map_or(0.0, |s| round(s.score));
-        let decision = decide(&ranking);
+        let decision = self.index.decide(&ranking);
         if !kinds.is_empty() {
             let related = match &decision {
                 Decision::Answer(s) => Some(&self.kb.entries[s.entry]),
@@ -179,7 +205,9 @@ impl Engine {
     /// "help", "hello bot"), which a direct message answers with an introduction.
     pub fn is_greeting(&self, text: &str) -> bool {
         let words = normalize::words(text);
-        !words.is_empty() && words.len() <= 4 && words.iter().all(|w| GREETINGS.contains(&w.as_str()))
+        !words.is_empty()
+            && words.len() <= 4
+            && words.iter().all(|w| GREETINGS.contains(&w.as_str()))
     }
 
     /// Up to `limit` entries whose titles fit a partly typed question, best first, for

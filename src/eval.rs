@@ -223,12 +223,48 @@ pub fn score(engine: &Engine, items: &[Item]) -> Report {
     }
     let non_emergency = in_scope + no_match_qs;
     let metrics = vec![
-        Metric { name: "answer_accuracy", value: ratio(correct, in_scope), bar: 0.90, at_least: true, over: in_scope },
-        Metric { name: "reach", value: ratio(reached, in_scope), bar: 0.97, at_least: true, over: in_scope },
-        Metric { name: "wrong_answer_rate", value: ratio(wrong, non_emergency), bar: 0.03, at_least: false, over: non_emergency },
-        Metric { name: "abstention", value: ratio(abstained, no_match_qs), bar: 0.90, at_least: true, over: no_match_qs },
-        Metric { name: "emergency_recall", value: ratio(emergency_hits, emergency_qs), bar: 1.0, at_least: true, over: emergency_qs },
-        Metric { name: "false_escalation", value: ratio(false_escalations, non_emergency), bar: 0.02, at_least: false, over: non_emergency },
+        Metric {
+            name: "answer_accuracy",
+            value: ratio(correct, in_scope),
+            bar: 0.90,
+            at_least: true,
+            over: in_scope,
+        },
+        Metric {
+            name: "reach",
+            value: ratio(reached, in_scope),
+            bar: 0.97,
+            at_least: true,
+            over: in_scope,
+        },
+        Metric {
+            name: "wrong_answer_rate",
+            value: ratio(wrong, non_emergency),
+            bar: 0.03,
+            at_least: false,
+            over: non_emergency,
+        },
+        Metric {
+            name: "abstention",
+            value: ratio(abstained, no_match_qs),
+            bar: 0.90,
+            at_least: true,
+            over: no_match_qs,
+        },
+        Metric {
+            name: "emergency_recall",
+            value: ratio(emergency_hits, emergency_qs),
+            bar: 1.0,
+            at_least: true,
+            over: emergency_qs,
+        },
+        Metric {
+            name: "false_escalation",
+            value: ratio(false_escalations, non_emergency),
+            bar: 0.02,
+            at_least: false,
+            over: non_emergency,
+        },
     ];
     Report {
         questions: items.len(),

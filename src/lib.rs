@@ -39,16 +39,16 @@
 //! # }
 //! ```
 
-pub mod error;
-pub mod knowledge;
-pub mod normalize;
-pub mod matcher;
-pub mod safety;
-pub mod reply;
-pub mod engine;
 pub mod check;
-pub mod eval;
 pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod eval;
+pub mod knowledge;
+pub mod matcher;
+pub mod normalize;
+pub mod reply;
+pub mod safety;
 
 pub use engine::{Engine, Response};
 pub use error::{Error, Result};

@@ -20,6 +20,12 @@ pub const MAX_INPUT_CHARS: usize = 2000;
 /// from another ("oxy"/"ox", "dope"/"done").
 pub const MIN_CORRECTION_LEN: usize = 5;
 
+/// A word must be at least this long to be corrected into a drug name. Many brand names are
+/// one letter from everyday words ("aleve"/"alive", "percs"/"perks", "fetty"/"fatty"), and a
+/// wrongly guessed drug would rule out the right entry. A correction also has to keep the
+/// first letter, which typing slips rarely change ("said" never becomes "nsaids").
+pub const MIN_DRUG_CORRECTION_LEN: usize = 6;
+
 /// Words of this length or more may be corrected across two edits; shorter ones across one.
 /// Drug names are long and members misspell them badly ("naltraxone", "subuxone").
 pub const TWO_EDIT_LEN: usize = 8;
@@ -27,15 +33,107 @@ pub const TWO_EDIT_LEN: usize = 8;
 /// Common words that carry little meaning in a question. They still count a little (see the
 /// matcher's `STOPWORD_WEIGHT`), never as evidence on their own.
 const STOPWORDS: &[&str] = &[
-    "a", "about", "also", "am", "an", "and", "any", "anyone", "anything", "are", "as", "at", "be",
-    "been", "being", "but", "by", "could", "did", "do", "does", "doing", "for", "from", "get",
-    "got", "guys", "had", "has", "have", "having", "he", "hello", "her", "hers", "hey", "hi",
-    "him", "his", "i", "if", "in", "into", "is", "it", "its", "just", "know", "like", "lol", "me",
-    "might", "my", "myself", "of", "oh", "ok", "okay", "on", "or", "our", "please", "pls", "plz",
-    "really", "she", "so", "some", "someone", "something", "that", "the", "their", "them",
-    "then", "there", "these", "they", "thing", "things", "this", "those", "to", "too", "u",
-    "um", "ur", "us", "very", "was", "we", "were", "while", "will", "with", "would", "ya",
-    "yeah", "you", "your", "yours",
+    "a",
+    "about",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "anyone",
+    "anything",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "being",
+    "but",
+    "by",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "for",
+    "from",
+    "get",
+    "got",
+    "guys",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "hello",
+    "her",
+    "hers",
+    "hey",
+    "hi",
+    "him",
+    "his",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "just",
+    "know",
+    "like",
+    "lol",
+    "me",
+    "might",
+    "my",
+    "myself",
+    "of",
+    "oh",
+    "ok",
+    "okay",
+    "on",
+    "or",
+    "our",
+    "please",
+    "pls",
+    "plz",
+    "really",
+    "she",
+    "so",
+    "some",
+    "someone",
+    "something",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "thing",
+    "things",
+    "this",
+    "those",
+    "to",
+    "too",
+    "u",
+    "um",
+    "ur",
+    "us",
+    "very",
+    "was",
+    "we",
+    "were",
+    "while",
+    "will",
+    "with",
+    "would",
+    "ya",
+    "yeah",
+    "you",
+    "your",
+    "yours",
 ];
 
 /// Contractions and common apostrophe-less spellings, expanded before anything else so that
@@ -261,8 +359,10 @@ impl Corrector {
 
 /// Turns member text into tokens using the lexicon and the knowledge's vocabulary.
 pub struct Normalizer {
-    /// Single-word variants (and their stems) → lexicon term index.
+    /// Single-word variants → lexicon term index.
     singles: HashMap<String, usize>,
+    /// Stems of single-word variants → (term index, length of the shortest such variant).
+    stems: HashMap<String, (usize, usize)>,
     /// Multi-word variants by first word → (words, term index), longest first.
     phrases: HashMap<String, Vec<(Vec<String>, usize)>>,
     /// Canonical name and kind of each lexicon term.
@@ -309,17 +409,21 @@ impl Normalizer {
                 }
             }
         }
-        // Stems of single variants let plurals and -ing forms map without being listed, but
-        // never override a variant written out.
-        let stems: Vec<(String, usize)> = singles
-            .iter()
-            .map(|(w, i)| (stemmer.stem(w).into_owned(), *i))
-            .collect();
-        for (s, i) in stems {
-            singles.entry(s).or_insert(i);
+        // Stems of single variants let plurals and -ing forms map without being listed. A
+        // stem only ever extends a variant: "drinking" maps through "drink", but "prescribe"
+        // does not map through "prescriber", which is a different word.
+        let mut stems: HashMap<String, (usize, usize)> = HashMap::new();
+        for (w, i) in &singles {
+            let len = w.chars().count();
+            let slot = stems
+                .entry(stemmer.stem(w).into_owned())
+                .or_insert((*i, len));
+            if len < slot.1 {
+                *slot = (*i, len);
+            }
         }
         for list in phrases.values_mut() {
-            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            list.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
         }
         for w in vocabulary {
             for w in words(w) {
@@ -331,6 +435,7 @@ impl Normalizer {
         known.extend(stopwords.iter().map(|s| s.to_string()));
         Normalizer {
             singles,
+            stems,
             phrases,
             terms,
             stopwords,
@@ -342,10 +447,11 @@ impl Normalizer {
 
     /// The lexicon term a single word stands for, exactly or by its stem.
     fn term_of(&self, word: &str) -> Option<usize> {
-        self.singles
-            .get(word)
-            .or_else(|| self.singles.get(self.stemmer.stem(word).as_ref()))
-            .copied()
+        if let Some(i) = self.singles.get(word) {
+            return Some(*i);
+        }
+        let (term, shortest) = self.stems.get(self.stemmer.stem(word).as_ref())?;
+        (word.chars().count() >= *shortest).then_some(*term)
     }
 
     /// The identity a vocabulary word resolves to: its lexicon term, or its stem.
@@ -362,7 +468,20 @@ impl Normalizer {
     /// Look-alike drugs are never fuzzed into one another: if two different drugs are within
     /// reach, the word is left alone, whatever their distances.
     fn correct(&self, word: &str) -> Option<(String, f32)> {
-        let candidates = self.corrector.candidates(word);
+        let first = word.chars().next()?;
+        let long_enough_for_drug = word.chars().count() >= MIN_DRUG_CORRECTION_LEN;
+        let candidates: Vec<(&str, usize)> = self
+            .corrector
+            .candidates(word)
+            .into_iter()
+            .filter(|(c, _)| c.starts_with(first))
+            .filter(|(c, _)| {
+                long_enough_for_drug
+                    || self
+                        .term_of(c)
+                        .is_none_or(|i| self.terms[i].1 != TermKind::Drug)
+            })
+            .collect();
         let best = candidates.iter().map(|(_, d)| *d).min()?;
         let drugs: HashSet<String> = candidates
             .iter()

@@ -113,6 +113,9 @@ pub fn quote_member_text(text: &str) -> String {
         .map(|c| if c == '`' { '\'' } else { c })
         .filter(|c| !c.is_control() && !is_format_char(*c))
         .collect();
+    // Inline code already shows mentions as text; breaking the `@` keeps them inert even
+    // where the text is shown some other way.
+    let cleaned = cleaned.replace('@', "@\u{200B}");
     let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     let cut = truncate(&collapsed, MAX_ECHO);
     if cut.is_empty() {
@@ -274,7 +277,10 @@ impl Reply {
             region.crisis.trim_end_matches('.')
         ));
         if let Some(poison) = &region.poison {
-            body.push_str(&format!("\n**Poison advice:** {}.", poison.trim_end_matches('.')));
+            body.push_str(&format!(
+                "\n**Poison advice:** {}.",
+                poison.trim_end_matches('.')
+            ));
         }
         body.push_str(&format!("\n\n{}", kb.safety.international));
         if kinds.contains(&EmergencyKind::Suicide) {
@@ -303,14 +309,26 @@ impl Reply {
     /// command), without assuming anything is happening.
     pub fn help_lines(kb: &KnowledgeBase, region: &Region) -> Reply {
         let mut body = format!("**Emergency:** call {}.", region.emergency);
-        body.push_str(&format!("\n**Crisis support:** {}.", region.crisis.trim_end_matches('.')));
+        body.push_str(&format!(
+            "\n**Crisis support:** {}.",
+            region.crisis.trim_end_matches('.')
+        ));
         if let Some(poison) = &region.poison {
-            body.push_str(&format!("\n**Poison advice:** {}.", poison.trim_end_matches('.')));
+            body.push_str(&format!(
+                "\n**Poison advice:** {}.",
+                poison.trim_end_matches('.')
+            ));
         }
         if let Some(treatment) = &region.treatment {
-            body.push_str(&format!("\n**Treatment:** {}.", treatment.trim_end_matches('.')));
+            body.push_str(&format!(
+                "\n**Treatment:** {}.",
+                treatment.trim_end_matches('.')
+            ));
         }
-        body.push_str(&format!("\n\n{}\n\n{}", kb.safety.overdose_steps, kb.safety.international));
+        body.push_str(&format!(
+            "\n\n{}\n\n{}",
+            kb.safety.overdose_steps, kb.safety.international
+        ));
         Reply {
             outcome: Outcome::Emergency,
             title: format!("Emergency and crisis help ({})", region.name),
@@ -331,7 +349,11 @@ impl Reply {
     pub fn sources_markdown(&self) -> String {
         let mut out = String::new();
         for s in &self.sources {
-            let line = format!("[{}]({})", escape_link_text(&truncate(&s.title, 150)), s.url);
+            let line = format!(
+                "[{}]({})",
+                escape_link_text(&truncate(&s.title, 150)),
+                s.url
+            );
             let needed = out.chars().count() + line.chars().count() + 1;
             if needed > MAX_FIELD {
                 break;
@@ -376,7 +398,11 @@ impl Reply {
         self.related.truncate(5);
         let total = self.embed_chars();
         if total > MAX_EMBED_TOTAL {
-            let keep = self.body.chars().count().saturating_sub(total - MAX_EMBED_TOTAL);
+            let keep = self
+                .body
+                .chars()
+                .count()
+                .saturating_sub(total - MAX_EMBED_TOTAL);
             self.body = truncate(&self.body, keep);
         }
         self

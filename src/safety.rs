@@ -123,7 +123,11 @@ mod tests {
 
     #[track_caller]
     fn case(pattern: &str, text: &str, expected: bool) {
-        assert_eq!(Pattern::new(pattern).is_in(&words(text)), expected, "{pattern:?} in {text:?}");
+        assert_eq!(
+            Pattern::new(pattern).is_in(&words(text)),
+            expected,
+            "{pattern:?} in {text:?}"
+        );
     }
 
     #[test]

@@ -9,9 +9,18 @@ use crate::engine::{Engine, Response};
 /// runaway input cannot exhaust memory. The engine reads far less than this anyway.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
+/// How to print answers.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Format {
+    /// One JSON object per line.
+    pub json: bool,
+    /// Add the tokens and the best-scoring entries.
+    pub explain: bool,
+}
+
 pub(super) fn run(
     dir: &Path,
-    json: bool,
+    format: Format,
     region: Option<&str>,
     question: &[String],
 ) -> anyhow::Result<u8> {
@@ -19,8 +28,12 @@ pub(super) fn run(
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if !question.is_empty() {
-        let r = engine.ask_in(&question.join(" "), region);
-        print(&mut out, &r, json)?;
+        let q = question.join(" ");
+        if format.explain {
+            explain(&engine, &mut out, &q)?;
+        }
+        let r = engine.ask_in(&q, region);
+        print(&mut out, &r, format.json)?;
         out.flush()?;
         return Ok(super::EXIT_OK);
     }
@@ -28,11 +41,14 @@ pub(super) fn run(
     let mut input = stdin.lock();
     let mut first = true;
     while let Some(line) = read_line(&mut input)? {
-        if !json && !first {
+        if !format.json && !first {
             writeln!(out, "\n────────\n")?;
         }
         first = false;
-        answer_line(&engine, &mut out, &line, json, region)?;
+        if format.explain {
+            explain(&engine, &mut out, &line)?;
+        }
+        answer_line(&engine, &mut out, &line, format.json, region)?;
     }
     out.flush()?;
     Ok(super::EXIT_OK)
@@ -62,6 +78,31 @@ fn print(out: &mut impl Write, r: &Response, json: bool) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// Prints how the engine read `question`: tokens (kind, and similarity when corrected), then
+/// the best-scoring eligible entries.
+fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Result<()> {
+    let ranking = engine.index().rank(question);
+    let tokens: Vec<String> = ranking
+        .tokens
+        .iter()
+        .map(|t| {
+            let kind = format!("{:?}", t.kind).to_lowercase();
+            if t.similarity < 1.0 {
+                format!("{}:{kind}~{:.2}", t.text, t.similarity)
+            } else {
+                format!("{}:{kind}", t.text)
+            }
+        })
+        .collect();
+    writeln!(out, "tokens: {}", tokens.join(" "))?;
+    for s in ranking.scored.iter().take(5) {
+        let e = &engine.knowledge().entries[s.entry];
+        writeln!(out, "  {:.3}  {}", s.score, e.id)?;
+    }
+    writeln!(out)?;
     Ok(())
 }
 
@@ -107,8 +148,14 @@ mod tests {
         data.extend(b"\nlast");
         let mut input = std::io::Cursor::new(data);
         assert_eq!(read_line(&mut input).unwrap().unwrap(), "one");
-        assert_eq!(read_line(&mut input).unwrap().unwrap(), "two \u{FFFD}\u{FFFD}");
-        assert_eq!(read_line(&mut input).unwrap().unwrap().len(), MAX_LINE_BYTES);
+        assert_eq!(
+            read_line(&mut input).unwrap().unwrap(),
+            "two \u{FFFD}\u{FFFD}"
+        );
+        assert_eq!(
+            read_line(&mut input).unwrap().unwrap().len(),
+            MAX_LINE_BYTES
+        );
         assert_eq!(read_line(&mut input).unwrap().unwrap(), "last");
         assert_eq!(read_line(&mut input).unwrap(), None);
     }

@@ -37,7 +37,10 @@ pub(super) fn run(dir: &Path, region: Option<&str>) -> anyhow::Result<u8> {
                 pending.clear();
                 match reply {
                     Some(r) => write!(out, "\n{}", r.to_text())?,
-                    None => writeln!(out, "\nOkay. Try asking in other words, or type `topics` to browse.")?,
+                    None => writeln!(
+                        out,
+                        "\nOkay. Try asking in other words, or type `topics` to browse."
+                    )?,
                 }
                 continue;
             }

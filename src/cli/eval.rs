@@ -48,7 +48,10 @@ fn print_text(report: &Report) {
                 if m.wrong_answer { "WRONG" } else { "miss " },
                 m.q,
                 m.outcome.as_str(),
-                m.entry_id.as_deref().map(|id| format!(" {id}")).unwrap_or_default(),
+                m.entry_id
+                    .as_deref()
+                    .map(|id| format!(" {id}"))
+                    .unwrap_or_default(),
                 if m.alternatives.is_empty() {
                     String::new()
                 } else {

@@ -25,7 +25,12 @@ pub const EXIT_ERROR: u8 = 2;
 #[command(name = "medfaq", version, about, long_about = None)]
 pub struct Cli {
     /// The knowledge folder.
-    #[arg(long, global = true, env = "MEDFAQ_KNOWLEDGE", default_value = "knowledge")]
+    #[arg(
+        long,
+        global = true,
+        env = "MEDFAQ_KNOWLEDGE",
+        default_value = "knowledge"
+    )]
     pub knowledge: PathBuf,
     /// What to do.
     #[command(subcommand)]
@@ -44,6 +49,10 @@ pub enum Command {
         /// Region for emergency numbers (US, CA, UK, IE, AU, NZ, INTL).
         #[arg(long)]
         region: Option<String>,
+        /// Also show how the question was read: its tokens and the best-scoring entries (for
+        /// curators tuning questions and the lexicon).
+        #[arg(long, conflicts_with = "json")]
+        explain: bool,
         /// The question; several words are joined with spaces.
         question: Vec<String>,
     },
@@ -79,8 +88,14 @@ pub fn run(cli: Cli) -> u8 {
         Command::Ask {
             json,
             region,
+            explain,
             question,
-        } => ask::run(&cli.knowledge, json, region.as_deref(), &question),
+        } => ask::run(
+            &cli.knowledge,
+            ask::Format { json, explain },
+            region.as_deref(),
+            &question,
+        ),
         Command::Chat { region } => chat::run(&cli.knowledge, region.as_deref()),
         Command::Check { dir, json } => check::run(dir.as_deref().unwrap_or(&cli.knowledge), json),
         Command::Eval { file, json } => eval::run(&cli.knowledge, &file, json),

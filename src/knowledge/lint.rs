@@ -62,7 +62,7 @@ impl Findings {
         });
     }
 
-    fn from_error(&mut self, e: &Error) {
+    fn add_error(&mut self, e: &Error) {
         match e {
             Error::ParseYaml {
                 path,
@@ -162,7 +162,7 @@ fn check_sources(
     let raw = match loaded.parsed {
         Ok(raw) => raw,
         Err(e) => {
-            f.from_error(&e);
+            f.add_error(&e);
             return None;
         }
     };
@@ -170,17 +170,30 @@ fn check_sources(
     for (key, src) in raw {
         let line = yaml::top_key_line(&loaded.text, &key);
         if !is_kebab_case(&key) {
-            f.add(&loaded.path, line, None, format!("source key `{key}` must be lowercase kebab-case"));
+            f.add(
+                &loaded.path,
+                line,
+                None,
+                format!("source key `{key}` must be lowercase kebab-case"),
+            );
         }
         if src.title.trim().is_empty() {
-            f.add(&loaded.path, line, None, format!("source `{key}` has an empty title"));
+            f.add(
+                &loaded.path,
+                line,
+                None,
+                format!("source `{key}` has an empty title"),
+            );
         }
         if !src.url.starts_with("https://") || src.url.contains(char::is_whitespace) {
             f.add(
                 &loaded.path,
                 line,
                 None,
-                format!("source `{key}` url `{}` must be an https:// address", src.url),
+                format!(
+                    "source `{key}` url `{}` must be an https:// address",
+                    src.url
+                ),
             );
         }
         out.insert(
@@ -218,7 +231,7 @@ fn check_lexicon(
     let raw = match loaded.parsed {
         Ok(raw) => raw,
         Err(e) => {
-            f.from_error(&e);
+            f.add_error(&e);
             return None;
         }
     };
@@ -252,7 +265,10 @@ fn check_lexicon(
     let mut owner: HashMap<String, String> = HashMap::new();
     for term in &terms {
         let line = yaml::find_line(text, 1, &format!("{}:", term.name));
-        if !term.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        if !term
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             || term.name.is_empty()
         {
             f.add(
@@ -308,13 +324,18 @@ fn check_safety(
     f: &mut Findings,
 ) -> Option<SafetyData> {
     let Some(loaded) = loaded else {
-        missing(f, dir, "safety.yaml", "emergency cues, regions and the disclaimer");
+        missing(
+            f,
+            dir,
+            "safety.yaml",
+            "emergency cues, regions and the disclaimer",
+        );
         return None;
     };
     let raw = match loaded.parsed {
         Ok(raw) => raw,
         Err(e) => {
-            f.from_error(&e);
+            f.add_error(&e);
             return None;
         }
     };
@@ -322,14 +343,22 @@ fn check_safety(
     let text = &loaded.text;
     let mut ok = true;
     if raw.regions.is_empty() {
-        f.add(path, yaml::top_key_line(text, "regions"), None, "`regions` must list at least one region");
+        f.add(
+            path,
+            yaml::top_key_line(text, "regions"),
+            None,
+            "`regions` must list at least one region",
+        );
         ok = false;
     } else if !raw.regions.contains_key(&raw.default_region) {
         f.add(
             path,
             yaml::top_key_line(text, "default_region"),
             None,
-            format!("default_region `{}` is not one of the regions listed under `regions`", raw.default_region),
+            format!(
+                "default_region `{}` is not one of the regions listed under `regions`",
+                raw.default_region
+            ),
         );
         ok = false;
     }
@@ -340,7 +369,12 @@ fn check_safety(
         ("international", &raw.international),
     ] {
         if value.trim().is_empty() {
-            f.add(path, yaml::top_key_line(text, key), None, format!("`{key}` must not be empty"));
+            f.add(
+                path,
+                yaml::top_key_line(text, key),
+                None,
+                format!("`{key}` must not be empty"),
+            );
         }
     }
     for kind in [
@@ -354,7 +388,13 @@ fn check_safety(
                 path,
                 yaml::top_key_line(text, "cues"),
                 None,
-                format!("`cues` must list phrases for `{}`", serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+                format!(
+                    "`cues` must list phrases for `{}`",
+                    serde_json::to_value(kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                ),
             );
         }
     }
@@ -362,7 +402,12 @@ fn check_safety(
     for (kind, phrases) in raw.cues {
         for phrase in phrases {
             if phrase.trim().is_empty() || phrase.split_whitespace().all(|w| w == "*") {
-                f.add(path, yaml::find_line(text, 1, "cues:"), None, "an emergency cue must contain words, not only `*`");
+                f.add(
+                    path,
+                    yaml::find_line(text, 1, "cues:"),
+                    None,
+                    "an emergency cue must contain words, not only `*`",
+                );
                 continue;
             }
             cues.push((kind, phrase));
@@ -417,7 +462,7 @@ fn check_entries(
         let items = match file.parsed {
             Ok(items) => items,
             Err(e) => {
-                f.from_error(&e);
+                f.add_error(&e);
                 continue;
             }
         };
@@ -468,7 +513,10 @@ fn check_entry(
     let at = |key: &str| yaml::key_line(text, line, end, key);
     let mut add = |key: &str, msg: String| f.add(path, at(key), Some(&id), msg);
     if !is_kebab_case(&id) {
-        add("id", format!("id `{id}` must be lowercase kebab-case, such as `naltrexone-basics`"));
+        add(
+            "id",
+            format!("id `{id}` must be lowercase kebab-case, such as `naltrexone-basics`"),
+        );
     }
     if raw.topic.trim().is_empty() {
         add("topic", "topic must not be empty".into());
@@ -476,7 +524,10 @@ fn check_entry(
     if raw.questions.len() < MIN_QUESTIONS {
         add(
             "questions",
-            format!("has {} question(s); write at least {MIN_QUESTIONS} ways a member might ask", raw.questions.len()),
+            format!(
+                "has {} question(s); write at least {MIN_QUESTIONS} ways a member might ask",
+                raw.questions.len()
+            ),
         );
     }
     for (i, q) in raw.questions.iter().enumerate() {
@@ -486,7 +537,13 @@ fn check_entry(
         } else if i == 0 && n > MAX_TITLE_CHARS {
             add("questions", format!("the first question is the title and has {n} characters; keep it to {MAX_TITLE_CHARS}"));
         } else if n > MAX_QUESTION_CHARS {
-            add("questions", format!("question {} has {n} characters; keep questions under {MAX_QUESTION_CHARS}", i + 1));
+            add(
+                "questions",
+                format!(
+                    "question {} has {n} characters; keep questions under {MAX_QUESTION_CHARS}",
+                    i + 1
+                ),
+            );
         }
     }
     let answer_chars = raw.answer.trim().chars().count();
@@ -495,23 +552,35 @@ fn check_entry(
     } else if answer_chars > MAX_ANSWER_CHARS {
         add(
             "answer",
-            format!("answer has {answer_chars} characters; shorten it to at most {MAX_ANSWER_CHARS}"),
+            format!(
+                "answer has {answer_chars} characters; shorten it to at most {MAX_ANSWER_CHARS}"
+            ),
         );
     }
-    let warning = raw.warning.map(|w| w.trim().to_string()).filter(|w| !w.is_empty());
+    let warning = raw
+        .warning
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty());
     match &warning {
-        None if raw.severity == Severity::Danger => {
-            add("severity", "a danger entry needs a one-line `warning`".into())
-        }
+        None if raw.severity == Severity::Danger => add(
+            "severity",
+            "a danger entry needs a one-line `warning`".into(),
+        ),
         Some(w) if w.contains('\n') => add("warning", "warning must be one line".into()),
         Some(w) if w.chars().count() > MAX_WARNING_CHARS => add(
             "warning",
-            format!("warning has {} characters; keep it to {MAX_WARNING_CHARS}", w.chars().count()),
+            format!(
+                "warning has {} characters; keep it to {MAX_WARNING_CHARS}",
+                w.chars().count()
+            ),
         ),
         _ => {}
     }
     if raw.sources.is_empty() {
-        add("sources", "cite at least one source from sources.yaml".into());
+        add(
+            "sources",
+            "cite at least one source from sources.yaml".into(),
+        );
     }
     if let Some(known) = sources {
         for key in &raw.sources {
@@ -521,7 +590,13 @@ fn check_entry(
         }
     }
     if !is_iso_date(raw.reviewed.trim()) {
-        add("reviewed", format!("reviewed `{}` must be a date written YYYY-MM-DD", raw.reviewed));
+        add(
+            "reviewed",
+            format!(
+                "reviewed `{}` must be a date written YYYY-MM-DD",
+                raw.reviewed
+            ),
+        );
     }
     Entry {
         id,
@@ -549,7 +624,10 @@ fn check_across_entries(entries: &[Entry], f: &mut Findings) {
                 &e.origin.path,
                 e.origin.line,
                 Some(&e.id),
-                format!("duplicate id: also used at {}; ids must be unique", prev.origin),
+                format!(
+                    "duplicate id: also used at {}; ids must be unique",
+                    prev.origin
+                ),
             );
         } else {
             first_seen.insert(&e.id, e);
@@ -558,9 +636,19 @@ fn check_across_entries(entries: &[Entry], f: &mut Findings) {
     for e in entries {
         for r in &e.related {
             if r == &e.id {
-                f.add(&e.origin.path, e.origin.line, Some(&e.id), "lists itself under `related`");
+                f.add(
+                    &e.origin.path,
+                    e.origin.line,
+                    Some(&e.id),
+                    "lists itself under `related`",
+                );
             } else if !first_seen.contains_key(r.as_str()) {
-                f.add(&e.origin.path, e.origin.line, Some(&e.id), format!("related id `{r}` is not an entry"));
+                f.add(
+                    &e.origin.path,
+                    e.origin.line,
+                    Some(&e.id),
+                    format!("related id `{r}` is not an entry"),
+                );
             }
         }
     }
@@ -624,6 +712,9 @@ mod tests {
 
     #[test]
     fn question_key_ignores_case_and_punctuation() {
-        assert_eq!(question_key("Can I  take it?"), question_key("can i take it"));
+        assert_eq!(
+            question_key("Can I  take it?"),
+            question_key("can i take it")
+        );
     }
 }

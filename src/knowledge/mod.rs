@@ -25,7 +25,9 @@ pub use raw::{LexiconFile, SafetyFile};
 use crate::error::{Error, Result};
 
 /// How serious the subject of an entry is; drives the reply's colour and warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// General knowledge.
@@ -131,7 +133,9 @@ pub struct Region {
 }
 
 /// What an emergency cue is about; decides which help the reply leads with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EmergencyKind {
     /// A possible opioid or other overdose, someone not breathing or not waking.

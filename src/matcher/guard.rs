@@ -8,12 +8,24 @@
 //! - a class the entry does not cover (neither the class nor any of its drugs), or
 //! - specific drugs, none of which is one of the entry's anchors ("how long will suboxone
 //!   block opioids" names buprenorphine, so the entry titled "How long does naltrexone
-//!   block opioids?" is not eligible).
+//!   block opioids?" is not eligible), or
+//! - specific drugs but not the entry's *required* drug: one named in nearly every question of
+//!   the entry (see [`REQUIRED_DRUG_SHARE`]). An entry about switching from Suboxone to
+//!   naltrexone names naltrexone throughout, so "how long do suboxone withdrawals last" is not
+//!   for it.
+//!
+//! Coverage reads an entry's questions and answer; anchors and required drugs read only its
+//! questions, which curators write for exactly this.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::knowledge::KnowledgeBase;
 use crate::normalize::{Token, TokenKind};
+
+/// A drug named in at least this share of an entry's questions is required: a member who
+/// names other drugs but not this one is asking about something else. Three quarters leaves
+/// room for a few questions that say "it" or "the pill".
+pub const REQUIRED_DRUG_SHARE: f32 = 0.75;
 
 /// What one entry is about, drug-wise.
 #[derive(Debug, Default, Clone)]
@@ -21,6 +33,16 @@ struct Coverage {
     drugs: HashSet<String>,
     classes: HashSet<String>,
     anchors: HashSet<String>,
+    required: HashSet<String>,
+}
+
+/// One entry's tokens, as the guard reads them.
+#[derive(Debug, Default)]
+pub(super) struct EntryTokens {
+    /// Each question's tokens, the title first.
+    pub questions: Vec<Vec<Token>>,
+    /// The answer's tokens.
+    pub answer: Vec<Token>,
 }
 
 /// Per-entry drug coverage, built once from the knowledge.
@@ -39,17 +61,32 @@ pub struct Eligible<'a> {
 }
 
 impl DrugGuard {
-    /// Builds coverage from each entry's tokens (all questions, the title's first) and the
-    /// number of tokens that came from the title.
-    pub(super) fn new(kb: &KnowledgeBase, entry_tokens: &[(Vec<Token>, usize)]) -> DrugGuard {
+    /// Builds coverage from each entry's tokens: its questions' tokens, question by question
+    /// (the title first), then its answer's tokens.
+    pub(super) fn new(kb: &KnowledgeBase, entry_tokens: &[EntryTokens]) -> DrugGuard {
         let drug_classes = super::drug_classes(&kb.lexicon);
-        let entries = kb
-            .entries
+        let entries = entry_tokens
             .iter()
-            .zip(entry_tokens)
-            .map(|(_, (tokens, title_len))| {
+            .map(|e| {
                 let mut c = Coverage::default();
-                for t in tokens {
+                let mut named_in: HashMap<&str, usize> = HashMap::new();
+                for q in &e.questions {
+                    let drugs: HashSet<&str> = q
+                        .iter()
+                        .filter(|t| t.kind == TokenKind::Drug)
+                        .map(|t| t.text.as_str())
+                        .collect();
+                    for d in drugs {
+                        *named_in.entry(d).or_default() += 1;
+                    }
+                }
+                let n = e.questions.len().max(1) as f32;
+                c.required = named_in
+                    .into_iter()
+                    .filter(|(_, k)| *k as f32 / n >= REQUIRED_DRUG_SHARE)
+                    .map(|(d, _)| d.to_string())
+                    .collect();
+                for t in e.questions.iter().flatten().chain(&e.answer) {
                     match t.kind {
                         TokenKind::Drug => {
                             c.drugs.insert(t.text.clone());
@@ -60,8 +97,11 @@ impl DrugGuard {
                         _ => {}
                     }
                 }
-                c.anchors = tokens[..*title_len]
-                    .iter()
+                c.anchors = e
+                    .questions
+                    .first()
+                    .into_iter()
+                    .flatten()
                     .filter(|t| t.kind == TokenKind::Drug)
                     .map(|t| t.text.clone())
                     .collect();
@@ -76,14 +116,33 @@ impl DrugGuard {
 
     /// The drugs (canonical names) an entry covers, sorted.
     pub fn covered_drugs(&self, entry: usize) -> Vec<&str> {
-        let mut v: Vec<&str> = self.entries[entry].drugs.iter().map(String::as_str).collect();
+        let mut v: Vec<&str> = self.entries[entry]
+            .drugs
+            .iter()
+            .map(String::as_str)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The drugs an entry requires a member to name (when they name any), sorted.
+    pub fn required(&self, entry: usize) -> Vec<&str> {
+        let mut v: Vec<&str> = self.entries[entry]
+            .required
+            .iter()
+            .map(String::as_str)
+            .collect();
         v.sort_unstable();
         v
     }
 
     /// The anchors (drugs named in the title) of an entry, sorted.
     pub fn anchors(&self, entry: usize) -> Vec<&str> {
-        let mut v: Vec<&str> = self.entries[entry].anchors.iter().map(String::as_str).collect();
+        let mut v: Vec<&str> = self.entries[entry]
+            .anchors
+            .iter()
+            .map(String::as_str)
+            .collect();
         v.sort_unstable();
         v
     }
@@ -135,16 +194,18 @@ impl Eligible<'_> {
         }
         let class_covered = |k: &str| {
             c.classes.contains(k)
-                || c
-                    .drugs
+                || c.drugs
                     .iter()
                     .any(|d| self.guard.classes_of(d).iter().any(|x| x == k))
         };
         if !self.classes.iter().all(|k| class_covered(k)) {
             return false;
         }
-        c.anchors.is_empty()
-            || self.drugs.is_empty()
-            || self.drugs.iter().any(|d| c.anchors.contains(*d))
+        if self.drugs.is_empty() {
+            return true;
+        }
+        let named =
+            |set: &HashSet<String>| set.is_empty() || self.drugs.iter().any(|d| set.contains(*d));
+        named(&c.anchors) && named(&c.required)
     }
 }

@@ -4,9 +4,12 @@
 //! Every stored question is indexed as a set of tokens (see [`crate::normalize`]). A member's
 //! question is scored against each stored question by weighted token overlap: rare,
 //! meaningful tokens (drug names, "pregnant", "surgery") weigh more than "can i take", and a
-//! misspelled word that was corrected counts by its `strsim` similarity. An entry scores as its
-//! best question. Before ranking, the drug guard removes entries about a different drug than
-//! the one asked about; then [`decide`] picks one outcome: answer, clarify or no match.
+//! misspelled word that was corrected counts by its `strsim` similarity. An entry's score blends
+//! its best single question (a weighted F-score) with how well its whole vocabulary — every
+//! question, and its answer at a discount — covers the member's words (BM25-style), which
+//! generalises to phrasings no stored question has. Before ranking, the drug guard removes
+//! entries about a different drug than the one asked about; then [`decide`] picks one
+//! outcome: answer, clarify or no match. Every weight and threshold is in [`Weights`].
 
 mod guard;
 #[cfg(test)]
@@ -17,36 +20,99 @@ use std::collections::{HashMap, HashSet};
 use crate::knowledge::{KnowledgeBase, Lexicon};
 use crate::normalize::{Normalizer, Token, TokenKind};
 
-pub use guard::DrugGuard;
+pub use guard::{DrugGuard, REQUIRED_DRUG_SHARE};
 
-/// Importance boost of a drug token over a word of the same rarity: the drug is the subject
-/// of most questions and a mismatch on it is the costliest mistake.
-pub const DRUG_BOOST: f32 = 1.6;
-/// Boost of a class or domain term ("opioid", "surgery", "pregnancy"): curated meaning.
-pub const TERM_BOOST: f32 = 1.3;
-/// Weight of a stopword: enough to break ties between otherwise equal questions, never
-/// enough to make a match.
-pub const STOPWORD_WEIGHT: f32 = 0.12;
-/// A word the knowledge has never seen counts like a rare word: it is evidence the question
-/// is about something the entry does not cover. Slightly under the rarest known word so that
-/// chatty context ("my dentist said…") dilutes rather than dominates.
-pub const UNKNOWN_FACTOR: f32 = 0.7;
-/// F-beta's beta: above 1, covering a stored question fully counts more than covering every
-/// word of the member's question, because members add context that no stored question has.
-pub const BETA: f32 = 1.6;
-
-/// Below this best score nothing is offered: the question is not about anything curated.
-/// Calibrated on the dev set: out-of-scope questions score under it, in-scope ones over.
-pub const CLARIFY_MIN: f32 = 0.30;
-/// From this score the best entry may be answered outright, if it is clearly ahead.
-pub const ANSWER_MIN: f32 = 0.45;
-/// How far ahead of the runner-up the best entry must be to be answered; closer than this, the
-/// member is asked to choose.
-pub const ANSWER_MARGIN: f32 = 0.06;
-/// Entries within this distance of the best one are offered as choices.
-pub const CLARIFY_BAND: f32 = 0.15;
 /// At most this many choices ("did you mean…").
 pub const MAX_CHOICES: usize = 3;
+
+/// Every weight and threshold of the matcher. [`Weights::DEFAULT`] holds the calibrated
+/// values, each with its reason; they were set by scoring the project's regression questions
+/// and the development question set (`medfaq eval`), aiming for the bars of the eval README.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// Importance boost of a drug token over a word of the same rarity.
+    pub drug_boost: f32,
+    /// Boost of a class or domain term ("opioid", "surgery", "pregnancy").
+    pub term_boost: f32,
+    /// Weight of a stopword.
+    pub stopword_weight: f32,
+    /// Weight of a word the knowledge has never seen, as a share of the rarest word's.
+    pub unknown_factor: f32,
+    /// F-beta's beta for the best-question score.
+    pub beta: f32,
+    /// Credit of a word that appears only in an entry's answer.
+    pub answer_credit: f32,
+    /// BM25's term-frequency saturation for the whole-entry score.
+    pub bm25_k1: f32,
+    /// BM25's length normalisation for the whole-entry score.
+    pub bm25_b: f32,
+    /// Share of the score from the whole entry; the rest is its best single question.
+    pub coverage_share: f32,
+    /// Below this best score nothing is offered.
+    pub clarify_min: f32,
+    /// From this score the best entry may be answered outright, if clearly ahead.
+    pub answer_min: f32,
+    /// How far ahead of the runner-up the best entry must be to be answered.
+    pub answer_margin: f32,
+    /// Entries within this distance of the best one are offered as choices.
+    pub clarify_band: f32,
+}
+
+impl Weights {
+    /// The calibrated weights.
+    pub const DEFAULT: Weights = Weights {
+        // The drug is the subject of most questions and a mismatch on it is the costliest
+        // mistake, so it counts more than an ordinary word of the same rarity.
+        drug_boost: 1.6,
+        // Class and domain terms carry curated meaning ("surgery", "pregnancy"), a little
+        // more than ordinary words.
+        term_boost: 1.3,
+        // Enough to break ties between otherwise equal questions ("can I" vs "should I"),
+        // never enough to make a match.
+        stopword_weight: 0.12,
+        // An unseen word is evidence the question is about something else, but members add
+        // chatty context ("my dentist said…"): it dilutes rather than dominates.
+        unknown_factor: 0.7,
+        // Above 1: covering a stored question fully counts more than covering every word of
+        // the member's question, because members add context no stored question has.
+        beta: 1.6,
+        // Members ask with words the answer uses ("narcotic", "addictive") that no stored
+        // question contains; the answer is weaker evidence than a question.
+        answer_credit: 0.6,
+        // BM25's usual values: a word repeated across an entry's questions counts more, with
+        // diminishing returns, and entries with many questions are not favoured for it.
+        bm25_k1: 1.2,
+        bm25_b: 0.75,
+        // New phrasings share words with an entry as a whole more often than with any one of
+        // its questions: the whole-entry score generalises better, the best question adds
+        // precision. 0.65 ranked the regression and development questions best.
+        coverage_share: 0.65,
+        // Out-of-scope questions score under this (they share only incidental words);
+        // in-scope ones rarely do.
+        clarify_min: 0.35,
+        // Below this even a clear leader is not trusted enough to answer without asking.
+        answer_min: 0.40,
+        // Wrong top entries were almost all within this of the runner-up; right ones mostly
+        // lead by more.
+        answer_margin: 0.04,
+        // Offer the entries that are nearly as good as the best one, and no weaker ones.
+        clarify_band: 0.15,
+    };
+
+    fn boost(&self, kind: TokenKind) -> f32 {
+        match kind {
+            TokenKind::Drug => self.drug_boost,
+            TokenKind::Class | TokenKind::Term => self.term_boost,
+            TokenKind::Word | TokenKind::Stop => 1.0,
+        }
+    }
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights::DEFAULT
+    }
+}
 
 /// One stored question, as token ids.
 #[derive(Debug)]
@@ -90,107 +156,143 @@ pub struct Ranking {
 pub struct Index {
     normalizer: Normalizer,
     token_ids: HashMap<String, u32>,
-    weights: Vec<f32>,
+    token_weight: Vec<f32>,
+    /// Token → stored questions that contain it.
     postings: Vec<Vec<u32>>,
+    /// Token → entries whose questions or answer contain it, with the credit it earns there.
+    entry_postings: Vec<Vec<(u32, f32)>>,
     questions: Vec<StoredQuestion>,
     guard: DrugGuard,
     unknown_weight: f32,
     /// For each entry, the index of its first stored question (questions are stored in
     /// entry order).
     first_question: Vec<usize>,
-}
-
-fn boost(kind: TokenKind) -> f32 {
-    match kind {
-        TokenKind::Drug => DRUG_BOOST,
-        TokenKind::Class | TokenKind::Term => TERM_BOOST,
-        TokenKind::Word | TokenKind::Stop => 1.0,
-    }
+    n_entries: usize,
+    weights: Weights,
 }
 
 /// Weighted F-beta of a match: `matched` weight shared, out of `query` and `stored` totals.
-pub fn f_beta(matched: f32, query: f32, stored: f32) -> f32 {
+pub fn f_beta(matched: f32, query: f32, stored: f32, beta: f32) -> f32 {
     if matched <= 0.0 || query <= 0.0 || stored <= 0.0 {
         return 0.0;
     }
     let p = (matched / query).min(1.0);
     let r = (matched / stored).min(1.0);
-    let b2 = BETA * BETA;
+    let b2 = beta * beta;
     (1.0 + b2) * p * r / (b2 * p + r)
+}
+
+/// Interns token texts, remembering each token's kind.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    kinds: Vec<TokenKind>,
+}
+
+impl Interner {
+    fn id(&mut self, t: &Token) -> u32 {
+        let next = self.ids.len() as u32;
+        let id = *self.ids.entry(t.text.clone()).or_insert(next);
+        if id == next {
+            self.kinds.push(t.kind);
+        }
+        id
+    }
 }
 
 impl Index {
     /// Indexes the enabled entries of `kb`; `extra_vocabulary` (such as safety cue words) is
     /// added to what misspellings may be corrected to.
     pub fn new(kb: &KnowledgeBase, extra_vocabulary: &[String]) -> Index {
+        Self::with_weights(kb, extra_vocabulary, Weights::DEFAULT)
+    }
+
+    /// Like [`Index::new`], with other weights (for calibration).
+    pub fn with_weights(kb: &KnowledgeBase, extra_vocabulary: &[String], w: Weights) -> Index {
         let mut vocabulary: Vec<String> = kb
             .enabled()
-            .flat_map(|e| e.questions.iter().cloned())
+            .flat_map(|e| {
+                e.questions
+                    .iter()
+                    .chain(std::iter::once(&e.answer))
+                    .cloned()
+            })
             .collect();
         vocabulary.extend_from_slice(extra_vocabulary);
         let normalizer = Normalizer::new(&kb.lexicon, &vocabulary);
-        Self::with_normalizer(kb, normalizer)
+        Self::with_normalizer(kb, normalizer, w)
     }
 
-    fn with_normalizer(kb: &KnowledgeBase, normalizer: Normalizer) -> Index {
-        let mut token_ids: HashMap<String, u32> = HashMap::new();
-        let mut kinds: Vec<TokenKind> = Vec::new();
-        let mut entry_df: Vec<u32> = Vec::new();
+    fn with_normalizer(kb: &KnowledgeBase, normalizer: Normalizer, w: Weights) -> Index {
+        let mut interner = Interner::default();
         let mut questions = Vec::new();
-        let mut entry_tokens: Vec<(Vec<Token>, usize)> = Vec::new();
-        let mut n_entries = 0u32;
+        let mut entry_tokens: Vec<guard::EntryTokens> = Vec::new();
+        // Per entry: token → term frequency (1 per question, `answer_credit` per answer use).
+        let mut bags: Vec<HashMap<u32, f32>> = Vec::new();
         let mut first_question = Vec::with_capacity(kb.entries.len());
         for (ei, entry) in kb.entries.iter().enumerate() {
             first_question.push(questions.len());
+            let mut bag: HashMap<u32, f32> = HashMap::new();
             if !entry.enabled {
-                entry_tokens.push((Vec::new(), 0));
+                entry_tokens.push(guard::EntryTokens::default());
+                bags.push(bag);
                 continue;
             }
-            n_entries += 1;
-            let mut seen_in_entry: HashSet<u32> = HashSet::new();
-            let mut all = Vec::new();
-            let mut title_len = None;
+            let mut seen = guard::EntryTokens::default();
             for q in &entry.questions {
                 let tokens = normalizer.tokens(q);
-                let mut ids: Vec<u32> = tokens
-                    .iter()
-                    .map(|t| {
-                        let next = token_ids.len() as u32;
-                        let id = *token_ids.entry(t.text.clone()).or_insert(next);
-                        if id == next {
-                            kinds.push(t.kind);
-                            entry_df.push(0);
-                        }
-                        if seen_in_entry.insert(id) {
-                            entry_df[id as usize] += 1;
-                        }
-                        id
-                    })
-                    .collect();
+                let mut ids: Vec<u32> = tokens.iter().map(|t| interner.id(t)).collect();
                 ids.sort_unstable();
                 ids.dedup();
+                for id in &ids {
+                    *bag.entry(*id).or_insert(0.0) += 1.0;
+                }
                 questions.push(StoredQuestion {
                     entry: ei as u32,
                     tokens: ids,
                     total: 0.0,
                 });
-                all.extend(tokens);
-                title_len.get_or_insert(all.len());
+                seen.questions.push(tokens);
             }
-            entry_tokens.push((all, title_len.unwrap_or(0)));
+            for t in normalizer.tokens(&entry.answer) {
+                if t.kind == TokenKind::Stop {
+                    continue;
+                }
+                let id = interner.id(&t);
+                *bag.entry(id).or_insert(0.0) += w.answer_credit;
+                seen.answer.push(t);
+            }
+            entry_tokens.push(seen);
+            bags.push(bag);
         }
+        let n_tokens = interner.kinds.len();
+        let mut entry_df = vec![0u32; n_tokens];
+        let mut entry_postings = vec![Vec::new(); n_tokens];
+        let lens: Vec<f32> = bags.iter().map(|b| b.values().sum()).collect();
+        let avg_len =
+            lens.iter().sum::<f32>() / lens.iter().filter(|l| **l > 0.0).count().max(1) as f32;
+        for (ei, bag) in bags.iter().enumerate() {
+            let norm = w.bm25_k1 * (1.0 - w.bm25_b + w.bm25_b * lens[ei] / avg_len.max(1.0));
+            for (id, tf) in bag {
+                entry_df[*id as usize] += 1;
+                let saturated = tf * (w.bm25_k1 + 1.0) / (tf + norm) / (w.bm25_k1 + 1.0);
+                entry_postings[*id as usize].push((ei as u32, saturated));
+            }
+        }
+        let n_entries = kb.enabled().count();
         let n = n_entries.max(1) as f32;
-        let weights: Vec<f32> = kinds
+        let token_weight: Vec<f32> = interner
+            .kinds
             .iter()
             .zip(&entry_df)
             .map(|(kind, df)| match kind {
-                TokenKind::Stop => STOPWORD_WEIGHT,
-                k => (1.0 + n / *df as f32).ln() * boost(*k),
+                TokenKind::Stop => w.stopword_weight,
+                k => (1.0 + n / (*df).max(1) as f32).ln() * w.boost(*k),
             })
             .collect();
-        let mut postings = vec![Vec::new(); token_ids.len()];
+        let mut postings = vec![Vec::new(); n_tokens];
         for (qi, q) in questions.iter_mut().enumerate() {
-            q.total = q.tokens.iter().map(|t| weights[*t as usize]).sum();
+            q.total = q.tokens.iter().map(|t| token_weight[*t as usize]).sum();
             for t in &q.tokens {
                 postings[*t as usize].push(qi as u32);
             }
@@ -198,19 +300,32 @@ impl Index {
         let guard = DrugGuard::new(kb, &entry_tokens);
         Index {
             normalizer,
-            token_ids,
-            weights,
+            token_ids: interner.ids,
+            token_weight,
             postings,
+            entry_postings,
             questions,
             guard,
-            unknown_weight: (1.0 + n).ln() * UNKNOWN_FACTOR,
+            unknown_weight: (1.0 + n).ln() * w.unknown_factor,
+            weights: w,
             first_question,
+            n_entries: kb.entries.len(),
         }
     }
 
     /// The normalizer this index reads questions with.
     pub fn normalizer(&self) -> &Normalizer {
         &self.normalizer
+    }
+
+    /// The weights this index scores with.
+    pub fn weights(&self) -> &Weights {
+        &self.weights
+    }
+
+    /// The outcome for a ranking under this index's thresholds.
+    pub fn decide(&self, ranking: &Ranking) -> Decision {
+        decide_with(ranking, &self.weights)
     }
 
     /// The drug guard built from the knowledge.
@@ -220,11 +335,14 @@ impl Index {
 
     fn query_weight(&self, t: &Token) -> (Option<u32>, f32) {
         if t.kind == TokenKind::Stop {
-            return (self.token_ids.get(&t.text).copied(), STOPWORD_WEIGHT);
+            return (
+                self.token_ids.get(&t.text).copied(),
+                self.weights.stopword_weight,
+            );
         }
         match self.token_ids.get(&t.text) {
-            Some(id) => (Some(*id), self.weights[*id as usize]),
-            None => (None, self.unknown_weight * boost(t.kind)),
+            Some(id) => (Some(*id), self.token_weight[*id as usize]),
+            None => (None, self.unknown_weight * self.weights.boost(t.kind)),
         }
     }
 
@@ -262,32 +380,37 @@ impl Index {
             }
         }
         let mut matched = vec![0.0f32; self.questions.len()];
-        for (id, w) in hits {
-            for q in &self.postings[id as usize] {
+        let mut covered = vec![0.0f32; self.n_entries];
+        for (id, w) in &hits {
+            for q in &self.postings[*id as usize] {
                 matched[*q as usize] += w;
+            }
+            for (e, credit) in &self.entry_postings[*id as usize] {
+                covered[*e as usize] += w * credit;
             }
         }
         let eligible = self.guard.eligible(&tokens);
-        let mut best: HashMap<u32, f32> = HashMap::new();
+        let mut best = vec![0.0f32; self.n_entries];
         for (qi, m) in matched.iter().enumerate() {
             if *m <= 0.0 || skip == Some(qi) {
                 continue;
             }
             let q = &self.questions[qi];
-            if !eligible.allows(q.entry as usize) {
-                continue;
-            }
-            let s = f_beta(*m, query_total, q.total);
-            let slot = best.entry(q.entry).or_insert(0.0);
+            let s = f_beta(*m, query_total, q.total, self.weights.beta);
+            let slot = &mut best[q.entry as usize];
             if s > *slot {
                 *slot = s;
             }
         }
+        let share = self.weights.coverage_share;
         let mut scored: Vec<Scored> = best
-            .into_iter()
-            .map(|(entry, score)| Scored {
-                entry: entry as usize,
-                score,
+            .iter()
+            .zip(&covered)
+            .enumerate()
+            .filter(|(e, (b, _))| **b > 0.0 && eligible.allows(*e))
+            .map(|(entry, (b, c))| Scored {
+                entry,
+                score: (1.0 - share) * b + share * (c / query_total).min(1.0),
             })
             .collect();
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
@@ -295,23 +418,28 @@ impl Index {
     }
 }
 
-/// Picks one outcome from a ranking using the named thresholds.
+/// Picks one outcome from a ranking using the default thresholds.
 pub fn decide(ranking: &Ranking) -> Decision {
+    decide_with(ranking, &Weights::DEFAULT)
+}
+
+/// Picks one outcome from a ranking using the thresholds of `w`.
+pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     let Some(top) = ranking.scored.first().copied() else {
         return Decision::NoMatch;
     };
-    if top.score < CLARIFY_MIN {
+    if top.score < w.clarify_min {
         return Decision::NoMatch;
     }
     let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
-    if top.score >= ANSWER_MIN && top.score - runner_up >= ANSWER_MARGIN {
+    if top.score >= w.answer_min && top.score - runner_up >= w.answer_margin {
         return Decision::Answer(top);
     }
     let choices: Vec<Scored> = ranking
         .scored
         .iter()
         .take(MAX_CHOICES)
-        .filter(|s| s.score >= CLARIFY_MIN && top.score - s.score <= CLARIFY_BAND)
+        .filter(|s| s.score >= w.clarify_min && top.score - s.score <= w.clarify_band)
         .copied()
         .collect();
     Decision::Clarify(choices)

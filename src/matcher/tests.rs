@@ -25,8 +25,14 @@ fn case(q: &str, expected: Option<&str>) {
 
 #[test]
 fn answers_brand_and_slang_phrasings() {
-    case("will percs work if im on the shot", Some("naltrexone-opioid-pain-medicines"));
-    case("can i have a beer on revia", Some("naltrexone-drinking-alcohol"));
+    case(
+        "will percs work if im on the shot",
+        Some("naltrexone-opioid-pain-medicines"),
+    );
+    case(
+        "can i have a beer on revia",
+        Some("naltrexone-drinking-alcohol"),
+    );
 }
 
 #[test]
@@ -73,21 +79,27 @@ fn exact_question_ranks_its_entry_first() {
 #[test]
 fn unrelated_question_is_declined() {
     let (_, index) = index();
-    assert_eq!(decide(&index.rank("how do i bake sourdough bread")), Decision::NoMatch);
+    assert_eq!(
+        decide(&index.rank("how do i bake sourdough bread")),
+        Decision::NoMatch
+    );
     assert_eq!(decide(&index.rank("")), Decision::NoMatch);
 }
 
 #[test]
 fn f_beta_is_one_only_for_a_full_match() {
-    assert!((f_beta(2.0, 2.0, 2.0) - 1.0).abs() < 1e-6);
-    assert!(f_beta(1.0, 2.0, 2.0) < 1.0);
-    assert_eq!(f_beta(0.0, 2.0, 2.0), 0.0);
+    let b = Weights::DEFAULT.beta;
+    assert!((f_beta(2.0, 2.0, 2.0, b) - 1.0).abs() < 1e-6);
+    assert!(f_beta(1.0, 2.0, 2.0, b) < 1.0);
+    assert_eq!(f_beta(0.0, 2.0, 2.0, b), 0.0);
     // Covering the stored question fully counts more than covering the member's words.
-    assert!(f_beta(1.0, 4.0, 1.0) > f_beta(1.0, 1.0, 4.0));
+    assert!(f_beta(1.0, 4.0, 1.0, b) > f_beta(1.0, 1.0, 4.0, b));
 }
 
 #[test]
 fn thresholds_are_ordered() {
-    assert!(CLARIFY_MIN < ANSWER_MIN);
-    assert!(ANSWER_MARGIN < CLARIFY_BAND);
+    let w = Weights::DEFAULT;
+    assert!(w.clarify_min <= w.answer_min);
+    assert!(w.answer_margin < w.clarify_band);
+    assert!((0.0..=1.0).contains(&w.coverage_share));
 }

@@ -13,11 +13,19 @@ fn term(name: &str, kind: TermKind, variants: &[&str]) -> LexiconTerm {
 fn normalizer() -> Normalizer {
     let lexicon = Lexicon {
         terms: vec![
-            term("naltrexone", TermKind::Drug, &["revia", "vivitrol", "the shot", "naltrexon"]),
+            term(
+                "naltrexone",
+                TermKind::Drug,
+                &["revia", "vivitrol", "the shot", "naltrexon"],
+            ),
             term("naloxone", TermKind::Drug, &["narcan"]),
             term("naloxegol", TermKind::Drug, &["movantik"]),
             term("methylnaltrexone", TermKind::Drug, &["relistor"]),
-            term("codeine", TermKind::Drug, &["tylenol 3", "tylenol with codeine"]),
+            term(
+                "codeine",
+                TermKind::Drug,
+                &["tylenol 3", "tylenol with codeine"],
+            ),
             term("acetaminophen", TermKind::Drug, &["tylenol"]),
             term("oxycodone", TermKind::Drug, &["percs", "percocet"]),
             term("opioid", TermKind::Class, &["opioids", "opiates"]),
@@ -46,7 +54,10 @@ fn fold_handles_unicode_case_and_invisible_characters() {
     assert_eq!(fold("\u{202E}abc\u{202C}"), "abc");
     assert_eq!(fold("can’t"), "can't");
     assert_eq!(fold("hi!!💊👍").trim_end(), "hi");
-    assert_eq!(fold(&"x".repeat(MAX_INPUT_CHARS * 3)).len(), MAX_INPUT_CHARS);
+    assert_eq!(
+        fold(&"x".repeat(MAX_INPUT_CHARS * 3)).len(),
+        MAX_INPUT_CHARS
+    );
 }
 
 #[test]
@@ -87,7 +98,11 @@ fn look_alike_drugs_are_never_fuzzed_into_each_other() {
     case("relistor", &["methylnaltrexone"]);
     // Within reach of two different drugs: left alone rather than guessed.
     let t = normalizer().tokens("naloxgol");
-    assert!(t.iter().all(|t| t.text != "naltrexone" && t.text != "naloxone"), "{t:?}");
+    assert!(
+        t.iter()
+            .all(|t| t.text != "naltrexone" && t.text != "naloxone"),
+        "{t:?}"
+    );
 }
 
 #[test]

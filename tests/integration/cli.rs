@@ -17,7 +17,9 @@ fn fixture(name: &str) -> PathBuf {
 
 fn medfaq(knowledge: &Path) -> Command {
     let mut cmd = Command::cargo_bin("medfaq").expect("the medfaq binary is built");
-    cmd.arg("--knowledge").arg(knowledge).env_remove("MEDFAQ_KNOWLEDGE");
+    cmd.arg("--knowledge")
+        .arg(knowledge)
+        .env_remove("MEDFAQ_KNOWLEDGE");
     cmd
 }
 
@@ -39,7 +41,9 @@ fn readme_question_prints_the_curated_answer_with_sources_and_disclaimer() {
         .args(["ask", "can I take codeine on naltrexone?"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Can I take codeine or other opioid painkillers while on naltrexone?"))
+        .stdout(predicate::str::contains(
+            "Can I take codeine or other opioid painkillers while on naltrexone?",
+        ))
         .stdout(predicate::str::contains("Sources:"))
         .stdout(predicate::str::contains("https://"))
         .stdout(predicate::str::contains("not medical advice"));
@@ -62,8 +66,14 @@ fn ask_json_has_the_pinned_fields() {
     for a in r["alternatives"].as_array().unwrap() {
         assert!(a["entry_id"].is_string() && a["title"].is_string() && a["score"].is_number());
     }
-    assert!(r["reply"]["sources"][0]["url"].as_str().unwrap().starts_with("https://"));
-    assert!(r["reply"]["disclaimer"].as_str().unwrap().contains("not medical advice"));
+    assert!(r["reply"]["sources"][0]["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    assert!(r["reply"]["disclaimer"]
+        .as_str()
+        .unwrap()
+        .contains("not medical advice"));
 }
 
 #[test]
@@ -77,7 +87,9 @@ fn stdin_answers_one_json_line_per_input_line_even_for_hostile_input() {
         b"control \x01\x02\x1b[31m chars".to_vec(),
         b"invalid \xff\xfe utf8".to_vec(),
         "\u{202E}lonretxan no knird i nac".as_bytes().to_vec(),
-        "nal\u{200D}trex\u{200B}one and drink\u{FEFF}ing".as_bytes().to_vec(),
+        "nal\u{200D}trex\u{200B}one and drink\u{FEFF}ing"
+            .as_bytes()
+            .to_vec(),
         "🙏🙏🙏💊💊".as_bytes().to_vec(),
         b"@everyone @here <@123456789> what is this".to_vec(),
         b"[click me](https://evil.example) **bold** `code` ||spoiler||".to_vec(),
@@ -94,14 +106,23 @@ fn stdin_answers_one_json_line_per_input_line_even_for_hostile_input() {
         .success();
     let answers = json_lines(&out.get_output().stdout);
     assert_eq!(answers.len(), lines.len());
-    let outcomes: Vec<&str> = answers.iter().map(|a| a["outcome"].as_str().unwrap()).collect();
+    let outcomes: Vec<&str> = answers
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap())
+        .collect();
     assert_eq!(outcomes[0], "answer");
     assert_eq!(outcomes[1], "no_match");
     assert_eq!(outcomes[11], "emergency");
     for a in &answers {
         let body = a["reply"]["body"].as_str().unwrap();
-        assert!(!body.contains("@everyone"), "a mention was echoed unescaped: {body}");
-        assert!(!body.contains("](https://evil.example)"), "a link was echoed live: {body}");
+        assert!(
+            !body.contains("@everyone"),
+            "a mention was echoed unescaped: {body}"
+        );
+        assert!(
+            !body.contains("](https://evil.example)"),
+            "a link was echoed live: {body}"
+        );
         assert!(body.chars().count() <= medfaq::reply::MAX_BODY);
     }
 }
@@ -121,7 +142,10 @@ fn check_names_the_file_of_each_broken_fixture() {
         ("bad-yaml", "did not find expected"),
         ("duplicate-id", "duplicate id"),
         ("unknown-source", "unknown source key `made-up-source`"),
-        ("stolen-question", "belongs to entry"),
+        (
+            "stolen-question",
+            "entry `naltrexone-vs-naloxone`: question \"can i drink alcohol on naltrexone\"",
+        ),
     ] {
         medfaq(&shipped())
             .arg("check")
@@ -179,7 +203,14 @@ fn eval_prints_six_metrics_and_misses() {
         .collect();
     assert_eq!(
         names,
-        ["answer_accuracy", "reach", "wrong_answer_rate", "abstention", "emergency_recall", "false_escalation"]
+        [
+            "answer_accuracy",
+            "reach",
+            "wrong_answer_rate",
+            "abstention",
+            "emergency_recall",
+            "false_escalation"
+        ]
     );
     // The last item is deliberately unanswerable (the guard must decline a drug the entry
     // does not cover), so it is the one miss.
@@ -195,7 +226,9 @@ fn topics_lists_titles() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Opioids and naltrexone"))
-        .stdout(predicate::str::contains("What is the difference between naltrexone and naloxone?"))
+        .stdout(predicate::str::contains(
+            "What is the difference between naltrexone and naloxone?",
+        ))
         .stdout(predicate::str::contains("hidden").not());
 }
 
@@ -209,7 +242,10 @@ fn chat_answers_and_picks_a_choice_by_number() {
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(text.contains("Ask a question in your own words"), "{text}");
     assert!(text.contains("Type a number to choose."), "{text}");
-    assert!(text.contains("Sources:"), "choosing 1 answers that entry: {text}");
+    assert!(
+        text.contains("Sources:"),
+        "choosing 1 answers that entry: {text}"
+    );
 }
 
 #[test]

@@ -20,11 +20,19 @@ fn regression_questions_meet_every_bar() {
     for p in &paths {
         items.extend(eval::load(p).unwrap_or_else(|e| panic!("{e}")));
     }
-    assert!(items.len() >= 300, "only {} regression questions", items.len());
+    assert!(
+        items.len() >= 300,
+        "only {} regression questions",
+        items.len()
+    );
     for item in &items {
         if let Expect::Entries(ids) = &item.expect {
             for id in ids {
-                assert!(engine.knowledge().entry(id).is_some(), "{:?} expects unknown entry {id}", item.q);
+                assert!(
+                    engine.knowledge().entry(id).is_some(),
+                    "{:?} expects unknown entry {id}",
+                    item.q
+                );
             }
         }
     }
@@ -33,12 +41,28 @@ fn regression_questions_meet_every_bar() {
         .metrics
         .iter()
         .filter(|m| !m.passes())
-        .map(|m| format!("{} = {:.3} (bar {} {})", m.name, m.value, if m.at_least { ">=" } else { "<=" }, m.bar))
+        .map(|m| {
+            format!(
+                "{} = {:.3} (bar {} {})",
+                m.name,
+                m.value,
+                if m.at_least { ">=" } else { "<=" },
+                m.bar
+            )
+        })
         .collect();
     let misses: Vec<String> = report
         .misses
         .iter()
-        .map(|m| format!("{:?}: expected {:?}, got {} {:?}", m.q, m.expect, m.outcome.as_str(), m.entry_id))
+        .map(|m| {
+            format!(
+                "{:?}: expected {:?}, got {} {:?}",
+                m.q,
+                m.expect,
+                m.outcome.as_str(),
+                m.entry_id
+            )
+        })
         .collect();
     assert!(
         failing.is_empty(),

@@ -1,0 +1,79 @@
+//! Calibrates the matcher: scores eval files under weights given in the environment, so a
+//! sweep can compare settings without rebuilding.
+//!
+//! ```sh
+//! cargo run --release --example calibrate -- knowledge tests/regression/*.yaml
+//! COVERAGE_SHARE=0.5 ANSWER_MARGIN=0.06 cargo run --release --example calibrate -- knowledge FILE...
+//! ```
+//! Prints one JSON line: the six metrics, and the share of in-scope questions whose top-ranked
+//! entry is right (what thresholds cannot improve).
+
+use std::path::PathBuf;
+
+use medfaq::eval::{self, Expect};
+use medfaq::matcher::Weights;
+use medfaq::{Engine, KnowledgeBase};
+
+fn weight(name: &str, default: f32) -> f32 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let dir = PathBuf::from(args.next().unwrap_or_else(|| "knowledge".into()));
+    let d = Weights::DEFAULT;
+    let w = Weights {
+        drug_boost: weight("DRUG_BOOST", d.drug_boost),
+        term_boost: weight("TERM_BOOST", d.term_boost),
+        stopword_weight: weight("STOPWORD_WEIGHT", d.stopword_weight),
+        unknown_factor: weight("UNKNOWN_FACTOR", d.unknown_factor),
+        beta: weight("BETA", d.beta),
+        answer_credit: weight("ANSWER_CREDIT", d.answer_credit),
+        bm25_k1: weight("BM25_K1", d.bm25_k1),
+        bm25_b: weight("BM25_B", d.bm25_b),
+        coverage_share: weight("COVERAGE_SHARE", d.coverage_share),
+        clarify_min: weight("CLARIFY_MIN", d.clarify_min),
+        answer_min: weight("ANSWER_MIN", d.answer_min),
+        answer_margin: weight("ANSWER_MARGIN", d.answer_margin),
+        clarify_band: weight("CLARIFY_BAND", d.clarify_band),
+    };
+    let engine = Engine::with_weights(KnowledgeBase::load(&dir)?, w);
+    let mut items = Vec::new();
+    for f in args {
+        items.extend(eval::load(&PathBuf::from(f))?);
+    }
+    let report = eval::score(&engine, &items);
+    let (mut in_scope, mut top1) = (0, 0);
+    for item in &items {
+        if let Expect::Entries(ids) = &item.expect {
+            in_scope += 1;
+            let ranking = engine.index().rank(&item.q);
+            if let Some(top) = ranking.scored.first() {
+                if ids.contains(&engine.knowledge().entries[top.entry].id) {
+                    top1 += 1;
+                }
+            }
+        }
+    }
+    let metrics: serde_json::Map<String, serde_json::Value> = report
+        .metrics
+        .iter()
+        .map(|m| {
+            (
+                m.name.to_string(),
+                serde_json::json!((m.value * 1000.0).round() / 1000.0),
+            )
+        })
+        .collect();
+    println!(
+        "{}",
+        serde_json::json!({
+            "top1": (top1 as f64 / in_scope.max(1) as f64 * 1000.0).round() / 1000.0,
+            "metrics": metrics,
+        })
+    );
+    Ok(())
+}
