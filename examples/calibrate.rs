@@ -26,15 +26,19 @@ fn main() -> anyhow::Result<()> {
     let dir = PathBuf::from(args.next().unwrap_or_else(|| "knowledge".into()));
     let d = Weights::DEFAULT;
     let w = Weights {
+        idf_power: weight("IDF_POWER", d.idf_power),
         drug_boost: weight("DRUG_BOOST", d.drug_boost),
         term_boost: weight("TERM_BOOST", d.term_boost),
         stopword_weight: weight("STOPWORD_WEIGHT", d.stopword_weight),
         unknown_factor: weight("UNKNOWN_FACTOR", d.unknown_factor),
         beta: weight("BETA", d.beta),
         answer_credit: weight("ANSWER_CREDIT", d.answer_credit),
+        title_weight: weight("TITLE_WEIGHT", d.title_weight),
+        min_query_weight: weight("MIN_QUERY_WEIGHT", d.min_query_weight),
         bm25_k1: weight("BM25_K1", d.bm25_k1),
         bm25_b: weight("BM25_B", d.bm25_b),
         coverage_share: weight("COVERAGE_SHARE", d.coverage_share),
+        anchor_bonus: weight("ANCHOR_BONUS", d.anchor_bonus),
         clarify_min: weight("CLARIFY_MIN", d.clarify_min),
         answer_min: weight("ANSWER_MIN", d.answer_min),
         answer_margin: weight("ANSWER_MARGIN", d.answer_margin),

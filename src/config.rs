@@ -285,7 +285,9 @@ mod tests {
 
     #[track_caller]
     fn err(text: &str) -> String {
-        Config::parse(text).expect_err("should be refused").to_string()
+        Config::parse(text)
+            .expect_err("should be refused")
+            .to_string()
     }
 
     #[test]
@@ -307,7 +309,11 @@ mod tests {
 
     #[test]
     fn token_key_is_refused_anywhere() {
-        for text in ["token = 'x'", "[bot]\ntoken = 'x'", "[discord]\nTOKEN = 'x'"] {
+        for text in [
+            "token = 'x'",
+            "[bot]\ntoken = 'x'",
+            "[discord]\nTOKEN = 'x'",
+        ] {
             let e = err(text);
             assert!(e.contains("DISCORD_TOKEN"), "{e}");
             assert!(!e.contains("'x'"), "the value is never echoed: {e}");
@@ -355,7 +361,10 @@ mod tests {
 
     #[test]
     fn missing_or_blank_token_names_the_variable() {
-        assert!(token_from(None).unwrap_err().to_string().contains(TOKEN_ENV));
+        assert!(token_from(None)
+            .unwrap_err()
+            .to_string()
+            .contains(TOKEN_ENV));
         assert!(token_from(Some("  ".into())).is_err());
         assert_eq!(token_from(Some(" abc \n".into())).unwrap(), "abc");
     }

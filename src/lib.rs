@@ -41,6 +41,8 @@
 
 pub mod check;
 pub mod cli;
+pub mod config;
+pub mod discord;
 pub mod engine;
 pub mod error;
 pub mod eval;

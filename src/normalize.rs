@@ -134,6 +134,21 @@ const STOPWORDS: &[&str] = &[
     "you",
     "your",
     "yours",
+    "only",
+    "even",
+    "actually",
+    "ever",
+    "kinda",
+    "sorta",
+    "basically",
+    "literally",
+    "totally",
+    "anyway",
+    "though",
+    "maybe",
+    "probably",
+    "btw",
+    "idk",
 ];
 
 /// Contractions and common apostrophe-less spellings, expanded before anything else so that
@@ -214,7 +229,11 @@ pub fn fold(text: &str) -> String {
     {
         match c {
             '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' => out.push('\''),
-            c if c.is_alphanumeric() => out.extend(c.to_lowercase()),
+            // Lowercasing can add combining marks ("İ" becomes "i" and a dot): keep only the
+            // letters and digits.
+            c if c.is_alphanumeric() => {
+                out.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()))
+            }
             _ => out.push(' '),
         }
     }

@@ -113,9 +113,12 @@ pub fn quote_member_text(text: &str) -> String {
         .map(|c| if c == '`' { '\'' } else { c })
         .filter(|c| !c.is_control() && !is_format_char(*c))
         .collect();
-    // Inline code already shows mentions as text; breaking the `@` keeps them inert even
-    // where the text is shown some other way.
-    let cleaned = cleaned.replace('@', "@\u{200B}");
+    // Inline code already shows mentions and links as text; breaking `@`, `](` and `://`
+    // keeps them inert even where the text is shown some other way.
+    let cleaned = cleaned
+        .replace('@', "@\u{200B}")
+        .replace("](", "]\u{200B}(")
+        .replace("://", ":\u{200B}//");
     let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     let cut = truncate(&collapsed, MAX_ECHO);
     if cut.is_empty() {

@@ -98,12 +98,28 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
         })
         .collect();
     writeln!(out, "tokens: {}", tokens.join(" "))?;
+    let guard = engine.index().guard();
     for s in ranking.scored.iter().take(5) {
         let e = &engine.knowledge().entries[s.entry];
-        writeln!(out, "  {:.3}  {}", s.score, e.id)?;
+        writeln!(
+            out,
+            "  {:.3}  {}  (title drugs: {}; required: {})",
+            s.score,
+            e.id,
+            list(&guard.anchors(s.entry)),
+            list(&guard.required(s.entry))
+        )?;
     }
     writeln!(out)?;
     Ok(())
+}
+
+fn list(items: &[&str]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
 }
 
 /// Reads one line of standard input as text, replacing invalid UTF-8 and cutting it at

@@ -5,6 +5,7 @@ mod ask;
 mod chat;
 mod check;
 mod eval;
+mod serve;
 mod topics;
 
 use std::path::PathBuf;
@@ -80,6 +81,12 @@ pub enum Command {
     },
     /// List topics and entry titles.
     Topics,
+    /// Run the Discord bot (token from DISCORD_TOKEN; settings from config.toml).
+    Serve {
+        /// The config file (default: config.toml when it exists; see config.example.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 /// Runs a parsed command line and returns the process exit code.
@@ -100,6 +107,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check { dir, json } => check::run(dir.as_deref().unwrap_or(&cli.knowledge), json),
         Command::Eval { file, json } => eval::run(&cli.knowledge, &file, json),
         Command::Topics => topics::run(&cli.knowledge),
+        Command::Serve { config } => serve::run(&cli.knowledge, config.as_deref()),
     };
     match result {
         Ok(code) => code,

@@ -148,9 +148,9 @@ impl Sent {
     /// The JSON body of the call.
     pub fn body(&self) -> &serde_json::Value {
         match self {
-            Sent::Respond { body, .. } | Sent::EditOriginal { body } | Sent::Message { body, .. } => {
-                body
-            }
+            Sent::Respond { body, .. }
+            | Sent::EditOriginal { body }
+            | Sent::Message { body, .. } => body,
         }
     }
 }

@@ -78,9 +78,7 @@ impl Rendered {
                 .choices
                 .iter()
                 .take(MAX_BUTTONS_PER_ROW - 1)
-                .filter_map(|c| {
-                    button(ID_PICK, &c.entry_id, &c.label, ButtonStyle::Primary)
-                })
+                .filter_map(|c| button(ID_PICK, &c.entry_id, &c.label, ButtonStyle::Primary))
                 .collect();
             row.push(
                 CreateButton::new(ID_NONE)
@@ -204,7 +202,11 @@ pub fn embed(reply: &Reply) -> CreateEmbed {
 
 /// A select menu of `(label, value, description)` options, cut to Discord's limits; options
 /// whose value would be cut are left out rather than sent broken.
-pub fn menu(custom_id: &str, placeholder: &str, options: &[(String, String, String)]) -> CreateSelectMenu {
+pub fn menu(
+    custom_id: &str,
+    placeholder: &str,
+    options: &[(String, String, String)],
+) -> CreateSelectMenu {
     let options = options
         .iter()
         .filter(|(_, value, _)| value.chars().count() <= MAX_OPTION_TEXT)

@@ -9,10 +9,11 @@
 //! - specific drugs, none of which is one of the entry's anchors ("how long will suboxone
 //!   block opioids" names buprenorphine, so the entry titled "How long does naltrexone
 //!   block opioids?" is not eligible), or
-//! - specific drugs but not the entry's *required* drug: one named in nearly every question of
-//!   the entry (see [`REQUIRED_DRUG_SHARE`]). An entry about switching from Suboxone to
-//!   naltrexone names naltrexone throughout, so "how long do suboxone withdrawals last" is not
-//!   for it.
+//! - specific drugs but not every one of the entry's *required* drugs: those named in nearly
+//!   every question of the entry (see [`REQUIRED_DRUG_SHARE`]). An entry about switching from
+//!   Suboxone to naltrexone names naltrexone throughout, so "how long do suboxone withdrawals
+//!   last" is not for it; an entry comparing naltrexone and acamprosate names both throughout,
+//!   so "how does acamprosate work" is not for it.
 //!
 //! Coverage reads an entry's questions and answer; anchors and required drugs read only its
 //! questions, which curators write for exactly this.
@@ -176,6 +177,23 @@ impl Eligible<'_> {
         &self.drugs
     }
 
+    /// The share of the drugs the question names that the entry's title names (0 when the
+    /// question names none).
+    pub fn anchor_share(&self, entry: usize) -> f32 {
+        let Some(c) = self.guard.entries.get(entry) else {
+            return 0.0;
+        };
+        if self.drugs.is_empty() {
+            return 0.0;
+        }
+        let named = self
+            .drugs
+            .iter()
+            .filter(|d| c.anchors.contains(**d))
+            .count();
+        named as f32 / self.drugs.len() as f32
+    }
+
     /// Returns true if and only if the entry at `entry` may answer the question.
     pub fn allows(&self, entry: usize) -> bool {
         let Some(c) = self.guard.entries.get(entry) else {
@@ -204,8 +222,9 @@ impl Eligible<'_> {
         if self.drugs.is_empty() {
             return true;
         }
-        let named =
-            |set: &HashSet<String>| set.is_empty() || self.drugs.iter().any(|d| set.contains(*d));
-        named(&c.anchors) && named(&c.required)
+        let names_an_anchor =
+            c.anchors.is_empty() || self.drugs.iter().any(|d| c.anchors.contains(*d));
+        let names_every_required = c.required.iter().all(|r| self.drugs.contains(&r.as_str()));
+        names_an_anchor && names_every_required
     }
 }

@@ -30,6 +30,9 @@ pub const MAX_CHOICES: usize = 3;
 /// and the development question set (`medfaq eval`), aiming for the bars of the eval README.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
+    /// Exponent applied to a word's rarity (inverse entry frequency); above 1 sharpens the
+    /// difference between distinctive and common words.
+    pub idf_power: f32,
     /// Importance boost of a drug token over a word of the same rarity.
     pub drug_boost: f32,
     /// Boost of a class or domain term ("opioid", "surgery", "pregnancy").
@@ -42,12 +45,20 @@ pub struct Weights {
     pub beta: f32,
     /// Credit of a word that appears only in an entry's answer.
     pub answer_credit: f32,
+    /// How many ordinary questions the title counts as in the whole-entry score.
+    pub title_weight: f32,
+    /// The least total word weight a question is scored against, so that a one-word question
+    /// cannot match anything fully.
+    pub min_query_weight: f32,
     /// BM25's term-frequency saturation for the whole-entry score.
     pub bm25_k1: f32,
     /// BM25's length normalisation for the whole-entry score.
     pub bm25_b: f32,
     /// Share of the score from the whole entry; the rest is its best single question.
     pub coverage_share: f32,
+    /// Added to an entry's score in proportion to how many of the drugs the member names
+    /// are named in the entry's title.
+    pub anchor_bonus: f32,
     /// Below this best score nothing is offered.
     pub clarify_min: f32,
     /// From this score the best entry may be answered outright, if clearly ahead.
@@ -61,6 +72,10 @@ pub struct Weights {
 impl Weights {
     /// The calibrated weights.
     pub const DEFAULT: Weights = Weights {
+        // Slightly flatter than plain inverse entry frequency: with 45 entries a word in two
+        // entries is not five times as telling as one in twenty. Sweeping 0.4-2.0 ranked the
+        // development and regression questions best around 0.75-0.95.
+        idf_power: 0.9,
         // The drug is the subject of most questions and a mismatch on it is the costliest
         // mistake, so it counts more than an ordinary word of the same rarity.
         drug_boost: 1.6,
@@ -79,22 +94,35 @@ impl Weights {
         // Members ask with words the answer uses ("narcotic", "addictive") that no stored
         // question contains; the answer is weaker evidence than a question.
         answer_credit: 0.6,
+        // The title is the curated, canonical phrasing of the entry's subject: in the
+        // whole-entry score it counts as two questions.
+        title_weight: 2.0,
+        // About two distinctive words' worth (a rare word weighs about 3.3, a rare drug more):
+        // a bare "suboxone" or "opioids" says which drug, not what about it, and must not
+        // get a confident answer from whichever entry mentions it. Dev and regression scores
+        // did not change up to 5.
+        min_query_weight: 5.0,
         // BM25's usual values: a word repeated across an entry's questions counts more, with
         // diminishing returns, and entries with many questions are not favoured for it.
         bm25_k1: 1.2,
         bm25_b: 0.75,
         // New phrasings share words with an entry as a whole more often than with any one of
         // its questions: the whole-entry score generalises better, the best question adds
-        // precision. 0.65 ranked the regression and development questions best.
-        coverage_share: 0.65,
-        // Out-of-scope questions score under this (they share only incidental words);
-        // in-scope ones rarely do.
-        clarify_min: 0.35,
-        // Below this even a clear leader is not trusted enough to answer without asking.
+        // precision. 0.75 ranked the development and regression questions best (0.55-0.75 tried).
+        coverage_share: 0.75,
+        // Out-of-scope questions scored at most 0.40 (they share only incidental words such
+        // as "sleep" or "drink"); in-scope ones rarely score under it.
+        // Naming the drug an entry's title names is evidence the entry is about it ("codeine"
+        // is in the title of the opioid-painkiller entry, not of the cough-medicine one);
+        // small, so it decides between siblings rather than over the words.
+        anchor_bonus: 0.06,
+        clarify_min: 0.40,
+        // Below this even a clear leader is not trusted enough to answer without asking; at
+        // 0.40 it never blocked a right answer in calibration, and it bounds the weakest answer.
         answer_min: 0.40,
-        // Wrong top entries were almost all within this of the runner-up; right ones mostly
-        // lead by more.
-        answer_margin: 0.04,
+        // Wrong top entries were almost all within 0.03 of the runner-up; most right ones
+        // lead by more. Lower answered wrong siblings, higher asked about right answers.
+        answer_margin: 0.03,
         // Offer the entries that are nearly as good as the best one, and no weaker ones.
         clarify_band: 0.15,
     };
@@ -239,13 +267,14 @@ impl Index {
                 continue;
             }
             let mut seen = guard::EntryTokens::default();
-            for q in &entry.questions {
+            for (qi, q) in entry.questions.iter().enumerate() {
                 let tokens = normalizer.tokens(q);
                 let mut ids: Vec<u32> = tokens.iter().map(|t| interner.id(t)).collect();
                 ids.sort_unstable();
                 ids.dedup();
+                let tf = if qi == 0 { w.title_weight } else { 1.0 };
                 for id in &ids {
-                    *bag.entry(*id).or_insert(0.0) += 1.0;
+                    *bag.entry(*id).or_insert(0.0) += tf;
                 }
                 questions.push(StoredQuestion {
                     entry: ei as u32,
@@ -287,7 +316,7 @@ impl Index {
             .zip(&entry_df)
             .map(|(kind, df)| match kind {
                 TokenKind::Stop => w.stopword_weight,
-                k => (1.0 + n / (*df).max(1) as f32).ln() * w.boost(*k),
+                k => (1.0 + n / (*df).max(1) as f32).ln().powf(w.idf_power) * w.boost(*k),
             })
             .collect();
         let mut postings = vec![Vec::new(); n_tokens];
@@ -306,7 +335,7 @@ impl Index {
             entry_postings,
             questions,
             guard,
-            unknown_weight: (1.0 + n).ln() * w.unknown_factor,
+            unknown_weight: (1.0 + n).ln().powf(w.idf_power) * w.unknown_factor,
             weights: w,
             first_question,
             n_entries: kb.entries.len(),
@@ -379,6 +408,9 @@ impl Index {
                 hits.push((id, w * t.similarity));
             }
         }
+        // A question of one or two words cannot fully match anything: "suboxone" alone says
+        // which drug, not what about it.
+        let evidence_needed = query_total.max(self.weights.min_query_weight);
         let mut matched = vec![0.0f32; self.questions.len()];
         let mut covered = vec![0.0f32; self.n_entries];
         for (id, w) in &hits {
@@ -396,7 +428,7 @@ impl Index {
                 continue;
             }
             let q = &self.questions[qi];
-            let s = f_beta(*m, query_total, q.total, self.weights.beta);
+            let s = f_beta(*m, evidence_needed, q.total, self.weights.beta);
             let slot = &mut best[q.entry as usize];
             if s > *slot {
                 *slot = s;
@@ -410,7 +442,10 @@ impl Index {
             .filter(|(e, (b, _))| **b > 0.0 && eligible.allows(*e))
             .map(|(entry, (b, c))| Scored {
                 entry,
-                score: (1.0 - share) * b + share * (c / query_total).min(1.0),
+                score: ((1.0 - share) * b
+                    + share * (c / evidence_needed).min(1.0)
+                    + self.weights.anchor_bonus * eligible.anchor_share(entry))
+                .min(1.0),
             })
             .collect();
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));

@@ -234,17 +234,45 @@ fn topics_lists_titles() {
 
 #[test]
 fn chat_answers_and_picks_a_choice_by_number() {
-    let out = medfaq(&fixture("valid"))
+    // Which phrasings are ambiguous depends on the knowledge; take the first that the engine
+    // itself answers with "did you mean…".
+    let engine = medfaq::Engine::load(&shipped()).expect("the shipped knowledge loads");
+    let candidates = [
+        "opioids",
+        "how long",
+        "help with drinking",
+        "naltrexone and alcohol",
+        "is alcohol withdrawal dangerous",
+        "withdrawal",
+    ];
+    let (question, first_choice) = candidates
+        .iter()
+        .find_map(|q| {
+            let r = engine.ask(q);
+            (r.outcome == medfaq::Outcome::Clarify).then(|| (*q, r.reply.choices[0].clone()))
+        })
+        .expect("one candidate is ambiguous");
+    let first_title = engine
+        .knowledge()
+        .entry(&first_choice.entry_id)
+        .expect("a choice is an entry")
+        .title()
+        .to_string();
+    let out = medfaq(&shipped())
         .arg("chat")
-        .write_stdin("hi\nnaltrexone\n1\nquit\n")
+        .write_stdin(format!("hi\n{question}\n1\nquit\n"))
         .assert()
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(text.contains("Ask a question in your own words"), "{text}");
     assert!(text.contains("Type a number to choose."), "{text}");
+    let after_choice = text
+        .split("Type a number to choose.")
+        .nth(1)
+        .expect("the choices were offered");
     assert!(
-        text.contains("Sources:"),
-        "choosing 1 answers that entry: {text}"
+        after_choice.contains(&first_title) && after_choice.contains("Sources:"),
+        "choosing 1 answers {first_title:?}: {text}"
     );
 }
 

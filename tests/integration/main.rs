@@ -2,4 +2,8 @@
 //! Discord adapter, the real serenity client against a Discord stand-in on loopback.
 
 mod cli;
+mod discord;
+mod guard;
+mod properties;
 mod regression;
+mod standin;

@@ -1,0 +1,127 @@
+//! `/ask`, its autocomplete, and the answer buttons ("did you mean" choices, "none of these",
+//! related entries).
+
+use serenity::builder::{
+    AutocompleteChoice, CreateAutocompleteResponse, CreateInteractionResponse,
+};
+use serenity::model::application::{
+    CommandDataOptionValue, CommandInteraction, ComponentInteraction,
+};
+use serenity::model::channel::MessageFlags;
+
+use super::bot::{Bot, RateLimited, Respond, Via, PICKED_PREFIX};
+use super::outbound::Outbound;
+use super::render::{self, Rendered, MAX_OPTIONS, MAX_OPTION_TEXT};
+use crate::reply::{truncate, Reply};
+
+/// The `/ask` option holding the question.
+pub const OPTION_QUESTION: &str = "question";
+/// The `/ask` option choosing who sees the answer.
+pub const OPTION_PUBLIC: &str = "public";
+
+/// `/ask question:<text> [public:<bool>]`.
+pub async fn command<O: Outbound>(bot: &Bot<O>, c: &CommandInteraction) {
+    let mut question = "";
+    let mut public = None;
+    for option in &c.data.options {
+        match (option.name.as_str(), &option.value) {
+            (OPTION_QUESTION, CommandDataOptionValue::String(s)) => question = s,
+            (OPTION_PUBLIC, CommandDataOptionValue::Boolean(b)) => public = Some(*b),
+            _ => {}
+        }
+    }
+    let engine = bot.engine();
+    let (rendered, ephemeral) = match bot.ask(&engine, c.user.id, question, Via::Slash) {
+        Ok(reply) => (
+            Rendered::reply(&reply),
+            bot.ephemeral(c.guild_id.is_some(), public),
+        ),
+        Err(RateLimited) => (bot.slow_down(&engine), c.guild_id.is_some()),
+    };
+    bot.respond(c.id, &c.token, rendered, Respond::New { ephemeral })
+        .await;
+}
+
+/// The choices for a partly typed question: up to 25 entry titles.
+pub fn choices(engine: &crate::Engine, partial: &str) -> Vec<AutocompleteChoice> {
+    engine
+        .suggest(partial, MAX_OPTIONS)
+        .into_iter()
+        .map(|choice| {
+            let name = truncate(&choice.label, MAX_OPTION_TEXT);
+            let picked = format!("{PICKED_PREFIX}{}", choice.entry_id);
+            // A value over Discord's limit would be refused; the title itself still finds
+            // the entry when matched.
+            let value = if picked.chars().count() <= MAX_OPTION_TEXT {
+                picked
+            } else {
+                name.clone()
+            };
+            AutocompleteChoice::new(name, value)
+        })
+        .collect()
+}
+
+/// Autocomplete on `/ask question`.
+pub async fn autocomplete<O: Outbound>(bot: &Bot<O>, c: &CommandInteraction) {
+    let partial = c.data.autocomplete().map_or("", |a| a.value);
+    let engine = bot.engine();
+    let response = CreateAutocompleteResponse::new().set_choices(choices(&engine, partial));
+    bot.respond_raw(
+        c.id,
+        &c.token,
+        CreateInteractionResponse::Autocomplete(response),
+    )
+    .await;
+}
+
+/// A pressed answer button.
+pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
+    let id = c.data.custom_id.as_str();
+    let engine = bot.engine();
+    let in_guild = c.guild_id.is_some();
+    let private = c
+        .message
+        .flags
+        .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
+    // A "did you mean" answer replaces the question it answers when only the member can see
+    // it; on a message others see, it comes as a new message instead.
+    let replace = if private || !in_guild {
+        Respond::Update
+    } else {
+        Respond::New {
+            ephemeral: bot.ephemeral(in_guild, None),
+        }
+    };
+    let started = std::time::Instant::now();
+    let (reply, how) = if let Some(entry) = id.strip_prefix(render::ID_PICK) {
+        (engine.entry_reply(entry), replace)
+    } else if let Some(entry) = id.strip_prefix(render::ID_ENTRY) {
+        let how = Respond::New {
+            ephemeral: bot.ephemeral(in_guild, None),
+        };
+        (engine.entry_reply(entry), how)
+    } else if id == render::ID_NONE {
+        (Some(Reply::no_match(engine.knowledge(), "")), replace)
+    } else {
+        return;
+    };
+    let rendered = match reply {
+        Some(reply) => {
+            super::bot::log_answer(Via::Component, &reply, started);
+            Rendered::reply(&reply)
+        }
+        None => gone(),
+    };
+    bot.respond(c.id, &c.token, rendered, how).await;
+}
+
+/// What a button for an entry that a knowledge reload removed shows.
+pub fn gone() -> Rendered {
+    Rendered::embed(
+        serenity::builder::CreateEmbed::new()
+            .title("That entry is no longer available")
+            .description("The knowledge was updated since this was sent. Ask again with /ask, or browse /topics.")
+            .colour(render::COLOUR_INFO),
+    )
+}

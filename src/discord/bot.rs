@@ -1,0 +1,296 @@
+//! The bot's state and event routing, independent of the network: [`Bot`] takes serenity's
+//! parsed events and answers through an [`Outbound`], so tests drive it with real Discord
+//! payloads and an in-memory [`Recorder`](super::Recorder).
+
+use std::num::NonZeroU32;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use arc_swap::ArcSwap;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serenity::builder::{CreateEmbed, CreateEmbedFooter, CreateInteractionResponse};
+use serenity::model::application::Interaction;
+use serenity::model::channel::Message;
+use serenity::model::id::{InteractionId, UserId};
+
+use super::outbound::Outbound;
+use super::render::{self, Rendered};
+use super::{ask, browse, info, messages};
+use crate::config::Config;
+use crate::reply::Reply;
+use crate::{Engine, Outcome};
+
+/// The engine being served, swapped whole when the knowledge reloads.
+pub type SharedEngine = Arc<ArcSwap<Engine>>;
+
+/// Prefix of an autocomplete choice's value: the member picked this entry from the list, so
+/// it is answered directly instead of being matched again.
+pub const PICKED_PREFIX: &str = "entry:";
+
+/// What the bot does, from the `[bot]` config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Region for emergency numbers.
+    pub region: Option<String>,
+    /// Answers in servers are visible to the channel by default.
+    pub answers_public: bool,
+    /// Answers server messages that mention the bot.
+    pub answer_mentions: bool,
+    /// Questions per member per minute.
+    pub rate_limit_per_minute: u32,
+}
+
+impl Settings {
+    /// The settings in `config`.
+    pub fn from_config(config: &Config) -> Settings {
+        Settings {
+            region: config.bot.region.clone(),
+            answers_public: config.bot.answers_public,
+            answer_mentions: config.bot.answer_mentions,
+            rate_limit_per_minute: config.bot.rate_limit_per_minute,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings::from_config(&Config::default())
+    }
+}
+
+/// Where a question came from, for logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// `/ask`.
+    Slash,
+    /// A direct message.
+    Dm,
+    /// A mention in a server channel.
+    Mention,
+    /// A button or a menu.
+    Component,
+}
+
+impl Via {
+    /// The name used in logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Slash => "slash",
+            Via::Dm => "dm",
+            Via::Mention => "mention",
+            Via::Component => "component",
+        }
+    }
+}
+
+/// The member asked too often: answer with [`Bot::slow_down`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimited;
+
+/// medfaq on Discord: the engine, the settings, the rate limiter and the way out.
+pub struct Bot<O> {
+    engine: SharedEngine,
+    out: O,
+    settings: Settings,
+    limiter: DefaultKeyedRateLimiter<UserId>,
+    me: OnceLock<UserId>,
+}
+
+impl<O> std::fmt::Debug for Bot<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bot")
+            .field("settings", &self.settings)
+            .field("me", &self.me.get())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<O: Outbound> Bot<O> {
+    /// A bot serving `engine`, sending through `out`.
+    pub fn new(engine: SharedEngine, out: O, settings: Settings) -> Bot<O> {
+        let per_minute = NonZeroU32::new(settings.rate_limit_per_minute).unwrap_or(NonZeroU32::MIN);
+        Bot {
+            engine,
+            out,
+            settings,
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            me: OnceLock::new(),
+        }
+    }
+
+    /// The engine being served now.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.load_full()
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The way out.
+    pub fn outbound(&self) -> &O {
+        &self.out
+    }
+
+    /// Remembers the bot's own user id (from READY), to recognise mentions.
+    pub fn set_user(&self, id: UserId) {
+        let _ = self.me.set(id);
+    }
+
+    /// The bot's own user id, once READY has arrived.
+    pub fn user(&self) -> Option<UserId> {
+        self.me.get().copied()
+    }
+
+    /// Forgets rate-limit state of members who have not asked recently, so memory stays flat.
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+
+    /// Handles one interaction.
+    pub async fn interaction(&self, interaction: Interaction) {
+        match interaction {
+            Interaction::Command(c) => match c.data.name.as_str() {
+                "ask" => ask::command(self, &c).await,
+                "topics" => browse::command(self, &c).await,
+                "about" => info::about(self, &c).await,
+                "emergency" => info::emergency(self, &c).await,
+                other => tracing::debug!(command = other, "unknown command ignored"),
+            },
+            Interaction::Autocomplete(c) => ask::autocomplete(self, &c).await,
+            Interaction::Component(c) => {
+                let id = c.data.custom_id.as_str();
+                if id == render::ID_TOPICS || id == render::ID_TOPIC_ENTRY {
+                    browse::component(self, &c).await;
+                } else if id.starts_with(render::ID_PREFIX) {
+                    ask::component(self, &c).await;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Handles one message (a DM, or a server message that may mention the bot).
+    pub async fn message(&self, message: &Message) {
+        messages::message(self, message).await;
+    }
+
+    /// Returns true if and only if an answer in this place should be shown to the asker only.
+    pub fn ephemeral(&self, in_guild: bool, public: Option<bool>) -> bool {
+        in_guild && !public.unwrap_or(self.settings.answers_public)
+    }
+
+    /// Answers `text` for `user`: an autocomplete pick answers its entry; anything else goes
+    /// through the engine. Emergencies are answered even past the rate limit.
+    pub fn ask(
+        &self,
+        engine: &Engine,
+        user: UserId,
+        text: &str,
+        via: Via,
+    ) -> Result<Reply, RateLimited> {
+        let started = Instant::now();
+        let picked = text
+            .strip_prefix(PICKED_PREFIX)
+            .and_then(|id| engine.entry_reply(id.trim()));
+        let reply = match picked {
+            Some(reply) => reply,
+            None => engine.ask_in(text, self.settings.region.as_deref()).reply,
+        };
+        if reply.outcome != Outcome::Emergency && self.limiter.check_key(&user).is_err() {
+            tracing::info!(
+                via = via.as_str(),
+                outcome = "rate_limited",
+                "question refused"
+            );
+            return Err(RateLimited);
+        }
+        log_answer(via, &reply, started);
+        Ok(reply)
+    }
+
+    /// The polite "slow down", which still names the emergency number.
+    pub fn slow_down(&self, engine: &Engine) -> Rendered {
+        let region = engine.knowledge().region(self.settings.region.as_deref());
+        Rendered::embed(
+            CreateEmbed::new()
+                .title("Please slow down a little")
+                .description(format!(
+                    "You've asked {} questions in the last minute, which is as many as I take \
+                     from one person. Please wait a minute, then ask again.\n\nIf someone may be \
+                     in danger, don't wait: call {} now.",
+                    self.settings.rate_limit_per_minute, region.emergency
+                ))
+                .colour(render::COLOUR_CAUTION)
+                .footer(CreateEmbedFooter::new(
+                    engine.knowledge().safety.disclaimer.clone(),
+                )),
+        )
+    }
+
+    /// Sends a rendered reply as an interaction's first response: a new message, or an
+    /// update of the message a component sits on.
+    ///
+    /// A failure is logged in one line. When the call may have reached Discord anyway (a
+    /// timeout or a server error), the reply is sent once more as an edit of the original
+    /// response, so a slow or flaky REST does not lose the answer.
+    pub async fn respond(&self, id: InteractionId, token: &str, rendered: Rendered, how: Respond) {
+        let response = match how {
+            Respond::New { ephemeral } => {
+                CreateInteractionResponse::Message(rendered.clone().interaction(ephemeral))
+            }
+            Respond::Update => CreateInteractionResponse::UpdateMessage(rendered.clone().update()),
+        };
+        let Err(e) = self.out.respond(id, token, response).await else {
+            return;
+        };
+        if !e.maybe_delivered() {
+            tracing::warn!("interaction response failed: {e}");
+            return;
+        }
+        match self.out.edit_original(token, rendered.edit()).await {
+            Ok(()) => tracing::warn!("interaction response failed ({e}); delivered as an edit"),
+            Err(e2) => {
+                tracing::warn!("interaction response failed ({e}); the edit failed too ({e2})")
+            }
+        }
+    }
+
+    /// Sends any other first response (autocomplete choices), logging a failure in one line.
+    pub async fn respond_raw(
+        &self,
+        id: InteractionId,
+        token: &str,
+        response: CreateInteractionResponse,
+    ) {
+        if let Err(e) = self.out.respond(id, token, response).await {
+            tracing::warn!("interaction response failed: {e}");
+        }
+    }
+}
+
+/// How a rendered reply answers an interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Respond {
+    /// As a new message; `ephemeral` shows it to the member only.
+    New {
+        /// Show it to the member only.
+        ephemeral: bool,
+    },
+    /// By replacing the message the pressed component sits on.
+    Update,
+}
+
+/// Logs one answered question: where from, the outcome, the entry and how long it took —
+/// never the text or who asked.
+pub fn log_answer(via: Via, reply: &Reply, started: Instant) {
+    tracing::info!(
+        via = via.as_str(),
+        outcome = reply.outcome.as_str(),
+        entry = reply.entry_id.as_deref().unwrap_or("-"),
+        micros = started.elapsed().as_micros() as u64,
+        "question answered"
+    );
+}

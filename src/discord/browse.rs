@@ -1,0 +1,109 @@
+//! `/topics`: a menu of topics, then the chosen topic's entries, then the answer, each step
+//! replacing the previous one.
+
+use serenity::builder::CreateEmbed;
+use serenity::model::application::{
+    CommandInteraction, ComponentInteraction, ComponentInteractionDataKind,
+};
+
+use super::ask::gone;
+use super::bot::{log_answer, Bot, Respond, Via};
+use super::outbound::Outbound;
+use super::render::{self, Rendered, MAX_OPTIONS, MAX_OPTION_TEXT};
+use crate::reply::truncate;
+use crate::Engine;
+
+/// The topics menu.
+pub fn topics(engine: &Engine) -> Rendered {
+    let topics = engine.knowledge().topics();
+    let mut text = String::from("Pick a topic to see its questions.\n");
+    for (name, entries) in &topics {
+        text.push_str(&format!("\n**{name}** — {} entries", entries.len()));
+    }
+    let options: Vec<(String, String, String)> = topics
+        .iter()
+        .map(|(name, entries)| {
+            (
+                name.clone(),
+                truncate(name, MAX_OPTION_TEXT),
+                format!("{} entries", entries.len()),
+            )
+        })
+        .collect();
+    Rendered::embed(
+        CreateEmbed::new()
+            .title("Browse topics")
+            .description(truncate(&text, crate::reply::MAX_BODY))
+            .colour(render::COLOUR_INFO),
+    )
+    .with_menu(render::menu(render::ID_TOPICS, "Choose a topic", &options))
+}
+
+/// The entries of the topic whose menu value is `value`, or `None` if it no longer exists.
+pub fn topic(engine: &Engine, value: &str) -> Option<Rendered> {
+    let topics = engine.knowledge().topics();
+    let (name, entries) = topics
+        .iter()
+        .find(|(name, _)| truncate(name, MAX_OPTION_TEXT) == value)?;
+    let mut text = String::new();
+    for e in entries.iter().take(MAX_OPTIONS) {
+        text.push_str(&format!("• {}\n", e.title()));
+    }
+    if entries.len() > MAX_OPTIONS {
+        text.push_str(&format!(
+            "\n…and {} more: ask about them with /ask.",
+            entries.len() - MAX_OPTIONS
+        ));
+    }
+    let options: Vec<(String, String, String)> = entries
+        .iter()
+        .map(|e| (e.title().to_string(), e.id.clone(), String::new()))
+        .collect();
+    Some(
+        Rendered::embed(
+            CreateEmbed::new()
+                .title(truncate(name, crate::reply::MAX_TITLE))
+                .description(truncate(&text, crate::reply::MAX_BODY))
+                .colour(render::COLOUR_INFO),
+        )
+        .with_menu(render::menu(
+            render::ID_TOPIC_ENTRY,
+            "Choose a question",
+            &options,
+        )),
+    )
+}
+
+/// `/topics`.
+pub async fn command<O: Outbound>(bot: &Bot<O>, c: &CommandInteraction) {
+    let rendered = topics(&bot.engine());
+    let ephemeral = bot.ephemeral(c.guild_id.is_some(), None);
+    bot.respond(c.id, &c.token, rendered, Respond::New { ephemeral })
+        .await;
+}
+
+/// A choice in the topics menu or a topic's entries menu.
+pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
+    let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
+        return;
+    };
+    let Some(value) = values.first() else {
+        return;
+    };
+    let engine = bot.engine();
+    let started = std::time::Instant::now();
+    let rendered = if c.data.custom_id == render::ID_TOPICS {
+        topic(&engine, value).unwrap_or_else(|| topics(&engine))
+    } else if c.data.custom_id == render::ID_TOPIC_ENTRY {
+        match engine.entry_reply(value) {
+            Some(reply) => {
+                log_answer(Via::Component, &reply, started);
+                Rendered::reply(&reply)
+            }
+            None => gone(),
+        }
+    } else {
+        return;
+    };
+    bot.respond(c.id, &c.token, rendered, Respond::Update).await;
+}

@@ -1,0 +1,91 @@
+//! Messages: any direct message is a question; in a server, a message that mentions the bot
+//! is answered as a reply, using only the text after the mention.
+
+use serenity::model::channel::{Message, MessageReference};
+use serenity::model::id::UserId;
+
+use super::bot::{Bot, RateLimited, Via};
+use super::info::intro;
+use super::outbound::Outbound;
+use super::render::Rendered;
+
+/// The question in a server message that mentions `me`: the text after the first mention of
+/// the bot, with any other mention of the bot removed. A message that mentions the bot
+/// without the mention in its text (a reply with the ping on) is taken whole.
+pub fn question_after_mention(content: &str, me: UserId) -> String {
+    let tags = [format!("<@{me}>"), format!("<@!{me}>")];
+    let first = tags
+        .iter()
+        .filter_map(|t| content.find(t.as_str()).map(|i| (i, t.len())))
+        .min();
+    let mut rest = match first {
+        Some((i, len)) => content[i + len..].to_string(),
+        None => content.to_string(),
+    };
+    for t in &tags {
+        rest = rest.replace(t.as_str(), " ");
+    }
+    rest.trim()
+        .trim_start_matches([',', ':'])
+        .trim()
+        .to_string()
+}
+
+/// Handles one message.
+pub async fn message<O: Outbound>(bot: &Bot<O>, m: &Message) {
+    if m.author.bot {
+        return;
+    }
+    let (text, via) = if m.guild_id.is_none() {
+        (m.content.trim().to_string(), Via::Dm)
+    } else {
+        let Some(me) = bot.user() else {
+            return;
+        };
+        if !bot.settings().answer_mentions || !m.mentions.iter().any(|u| u.id == me) {
+            return;
+        }
+        (question_after_mention(&m.content, me), Via::Mention)
+    };
+    let engine = bot.engine();
+    let rendered = if text.is_empty() || engine.is_greeting(&text) {
+        tracing::info!(via = via.as_str(), outcome = "intro", "greeting answered");
+        intro(&engine)
+    } else {
+        match bot.ask(&engine, m.author.id, &text, via) {
+            Ok(reply) => Rendered::reply(&reply),
+            Err(RateLimited) => bot.slow_down(&engine),
+        }
+    };
+    let reference = (via == Via::Mention).then(|| MessageReference::from(m));
+    if let Err(e) = bot
+        .outbound()
+        .send(m.channel_id, rendered.message(reference))
+        .await
+    {
+        tracing::warn!(via = via.as_str(), "message reply failed: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn case(content: &str, expected: &str) {
+        assert_eq!(question_after_mention(content, UserId::new(42)), expected);
+    }
+
+    #[test]
+    fn only_the_text_after_the_mention_is_the_question() {
+        case(
+            "<@42> can i drink on naltrexone?",
+            "can i drink on naltrexone?",
+        );
+        case("hey <@!42>, is it safe", "is it safe");
+        case("<@42>", "");
+        case("<@42> x <@42> y", "x   y");
+        case("replying with ping on", "replying with ping on");
+        case("<@7> and <@42> what about codeine", "what about codeine");
+    }
+}

@@ -1,0 +1,251 @@
+//! The Discord adapter: `medfaq serve` on serenity and tokio.
+//!
+//! [`serve`] connects, registers the slash commands once, and hands every event to a
+//! [`Bot`], which calls the engine, renders the reply ([`render`]) and sends it through an
+//! [`Outbound`]. One file per command family: [`ask`] (`/ask`, autocomplete, answer buttons),
+//! [`browse`] (`/topics`), [`info`] (`/about`, `/emergency`), [`messages`] (DMs and
+//! mentions). [`reload`] swaps in edited knowledge; [`commands`] defines and registers the
+//! commands.
+
+pub mod ask;
+pub mod bot;
+pub mod browse;
+pub mod commands;
+pub mod info;
+pub mod logging;
+pub mod messages;
+pub mod outbound;
+pub mod reload;
+pub mod render;
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use serenity::all::{Context, EventHandler, GatewayIntents, Interaction, Message, Ready};
+use serenity::async_trait;
+use serenity::client::ClientBuilder;
+use serenity::http::HttpBuilder;
+use tokio_util::task::TaskTracker;
+
+pub use bot::{Bot, Settings, SharedEngine};
+pub use outbound::{Outbound, Recorder, SendError, Sent, SerenityOutbound};
+
+use crate::config::{Config, Shards};
+use crate::Engine;
+
+/// The gateway intents: server messages (for mentions) and direct messages. Neither is
+/// privileged; Discord delivers the content of DMs and of messages that mention the bot
+/// without `MESSAGE_CONTENT`.
+pub const INTENTS: GatewayIntents =
+    GatewayIntents::GUILD_MESSAGES.union(GatewayIntents::DIRECT_MESSAGES);
+
+/// How often idle members' rate-limit state is forgotten.
+const FORGET_IDLE_EVERY: Duration = Duration::from_secs(60);
+
+/// Why the bot stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Discord refused the token.
+    #[error("Discord refused the token: set DISCORD_TOKEN to the bot token from the developer portal (Bot → Reset Token)")]
+    Unauthorized,
+    /// The knowledge folder cannot be watched.
+    #[error("could not watch {path} for changes: {source}; set bot.watch_knowledge = false to run without reloading")]
+    Watch {
+        /// The folder.
+        path: std::path::PathBuf,
+        /// Why.
+        source: notify::Error,
+    },
+    /// The connection to Discord failed.
+    #[error("the connection to Discord failed: {0}")]
+    Discord(String),
+}
+
+/// The serenity event handler: every event goes to the [`Bot`], tracked so shutdown can wait
+/// for answers in flight.
+struct Handler {
+    /// Set once the client (and so its REST client) exists, before any event can arrive.
+    bot: Arc<OnceLock<Arc<Bot<SerenityOutbound>>>>,
+    tracker: TaskTracker,
+    open: Arc<AtomicBool>,
+    registered: AtomicBool,
+    register: bool,
+    guilds: Vec<u64>,
+}
+
+impl Handler {
+    /// The bot, if events are being taken.
+    fn bot(&self) -> Option<Arc<Bot<SerenityOutbound>>> {
+        if !self.open.load(Ordering::SeqCst) {
+            return None;
+        }
+        self.bot.get().cloned()
+    }
+}
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        if let Some(bot) = self.bot.get() {
+            bot.set_user(ready.user.id);
+        }
+        tracing::info!(
+            shard = ready.shard.map_or(0, |s| s.id.0),
+            guilds = ready.guilds.len(),
+            "connected to Discord"
+        );
+        // READY arrives on every shard and after every re-identify: register once per process.
+        if self.register && !self.registered.swap(true, Ordering::SeqCst) {
+            if let Err(e) = commands::register(&ctx.http, &self.guilds).await {
+                tracing::error!("registering the slash commands failed: {e}");
+                self.registered.store(false, Ordering::SeqCst);
+            }
+        }
+    }
+
+    async fn interaction_create(&self, _ctx: Context, interaction: Interaction) {
+        let Some(bot) = self.bot() else { return };
+        self.tracker
+            .track_future(async move { bot.interaction(interaction).await })
+            .await;
+    }
+
+    async fn message(&self, _ctx: Context, message: Message) {
+        let Some(bot) = self.bot() else { return };
+        self.tracker
+            .track_future(async move { bot.message(&message).await })
+            .await;
+    }
+}
+
+/// Runs the bot until `shutdown` completes (or the connection fails for good).
+///
+/// `engine` is the already loaded knowledge from `knowledge_dir`, which is watched for
+/// changes when the config says so. On shutdown the bot stops taking events, lets answers in
+/// flight finish (up to `bot.shutdown_grace_seconds`), and closes the shards.
+pub async fn serve(
+    config: &Config,
+    token: &str,
+    knowledge_dir: &Path,
+    engine: Arc<Engine>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let shards = config
+        .shards()
+        .map_err(|e| ServeError::Discord(e.to_string()))?;
+    let mut http = HttpBuilder::new(token);
+    if !config.discord.is_discord() {
+        // serenity's rate limiter ignores the proxy (serenity#1739), so a stand-in needs it off.
+        tracing::warn!(url = %config.discord.api_url, "using a Discord stand-in");
+        http = http
+            .proxy(config.discord.api_url.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
+    }
+    let http = http.default_allowed_mentions(render::no_mentions()).build();
+
+    let engine: SharedEngine = Arc::new(ArcSwap::new(engine));
+    let _reloader = if config.bot.watch_knowledge {
+        let watch = reload::watch(knowledge_dir, Arc::clone(&engine));
+        Some(watch.map_err(|source| ServeError::Watch {
+            path: knowledge_dir.to_path_buf(),
+            source,
+        })?)
+    } else {
+        None
+    };
+
+    let slot = Arc::new(OnceLock::new());
+    let tracker = TaskTracker::new();
+    let open = Arc::new(AtomicBool::new(true));
+    let handler = Handler {
+        bot: Arc::clone(&slot),
+        tracker: tracker.clone(),
+        open: Arc::clone(&open),
+        registered: AtomicBool::new(false),
+        register: shards.includes_first(),
+        guilds: config.bot.guilds.clone(),
+    };
+    let mut client = ClientBuilder::new_with_http(http, INTENTS)
+        .event_handler(handler)
+        .await
+        .map_err(|e| discord_error(&e))?;
+    let bot = Arc::new(Bot::new(
+        engine,
+        SerenityOutbound::new(Arc::clone(&client.http)),
+        Settings::from_config(config),
+    ));
+    let _ = slot.set(Arc::clone(&bot));
+
+    // Forget members who stopped asking, so the rate limiter's memory stays flat.
+    let forget = {
+        let bot = Arc::clone(&bot);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(FORGET_IDLE_EVERY);
+            loop {
+                every.tick().await;
+                bot.forget_idle();
+            }
+        })
+    };
+
+    let grace = Duration::from_secs(config.bot.shutdown_grace_seconds);
+    let shard_manager = Arc::clone(&client.shard_manager);
+    let stopping = Arc::new(AtomicBool::new(false));
+    let stopper = {
+        let stopping = Arc::clone(&stopping);
+        tokio::spawn(async move {
+            shutdown.await;
+            stopping.store(true, Ordering::SeqCst);
+            tracing::info!("shutting down: no new events; waiting for answers in flight");
+            open.store(false, Ordering::SeqCst);
+            tracker.close();
+            if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
+                tracing::warn!(
+                    grace_seconds = grace.as_secs(),
+                    "answers still in flight after the grace period; closing anyway"
+                );
+            }
+            shard_manager.shutdown_all().await;
+        })
+    };
+
+    let result = match shards {
+        Shards::Auto => client.start_autosharded().await,
+        // serenity's range end is inclusive, like the config's `last`.
+        Shards::Range { first, last, total } => client.start_shard_range(first..last, total).await,
+    };
+    forget.abort();
+    if !stopping.load(Ordering::SeqCst) {
+        stopper.abort();
+    } else {
+        let _ = stopper.await;
+    }
+    match result {
+        Ok(()) => {
+            tracing::info!("stopped");
+            Ok(())
+        }
+        Err(_) if stopping.load(Ordering::SeqCst) => Ok(()),
+        Err(e) => Err(discord_error(&e)),
+    }
+}
+
+/// A serenity error as a [`ServeError`], without anything secret in it.
+fn discord_error(e: &serenity::Error) -> ServeError {
+    use serenity::gateway::GatewayError;
+    use serenity::http::HttpError;
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r))
+            if r.status_code.as_u16() == 401 =>
+        {
+            ServeError::Unauthorized
+        }
+        serenity::Error::Gateway(GatewayError::InvalidAuthentication) => ServeError::Unauthorized,
+        serenity::Error::Gateway(g) => ServeError::Discord(format!("gateway: {g}")),
+        other => ServeError::Discord(SendError::from_serenity(other).to_string()),
+    }
+}
