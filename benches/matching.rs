@@ -72,6 +72,7 @@ fn generated(base: &KnowledgeBase, n: usize) -> KnowledgeBase {
                     path: PathBuf::from("generated.yaml"),
                     line: i + 1,
                 },
+                question_lines: vec![i + 1; 7],
             }
         })
         .collect();

@@ -99,11 +99,11 @@ pub fn retrieval_findings(kb: KnowledgeBase) -> (Vec<Finding>, usize) {
             };
             findings.push(Finding {
                 path: entry.origin.path.clone(),
-                line: crate::knowledge::yaml::find_line(
-                    &std::fs::read_to_string(&entry.origin.path).unwrap_or_default(),
-                    entry.origin.line,
-                    q,
-                ),
+                line: entry
+                    .question_lines
+                    .get(qi)
+                    .copied()
+                    .unwrap_or(entry.origin.line),
                 entry: Some(entry.id.clone()),
                 message: problem,
             });

@@ -272,3 +272,81 @@ pub fn score(engine: &Engine, items: &[Item]) -> Report {
         misses,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    fn engine() -> Engine {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
+        Engine::load(&dir).expect("the valid fixture loads")
+    }
+
+    fn metric(report: &Report, name: &str) -> f64 {
+        report
+            .metrics
+            .iter()
+            .find(|m| m.name == name)
+            .expect("the metric exists")
+            .value
+    }
+
+    #[test]
+    fn expectations_parse_as_ids_lists_and_keywords() {
+        let items = parse(
+            Path::new("t.yaml"),
+            "- q: a\n  expect: x\n- q: b\n  expect: [x, y]\n- q: c\n  expect: no_match\n- q: d\n  expect: emergency\n",
+        )
+        .expect("valid eval YAML");
+        assert_eq!(items[0].expect, Expect::Entries(vec!["x".into()]));
+        assert_eq!(
+            items[1].expect,
+            Expect::Entries(vec!["x".into(), "y".into()])
+        );
+        assert_eq!(items[2].expect, Expect::NoMatch);
+        assert_eq!(items[3].expect, Expect::Emergency);
+    }
+
+    #[test]
+    fn metrics_follow_the_eval_definitions() {
+        let engine = engine();
+        let items = vec![
+            // Correct answer.
+            Item {
+                q: "will percs work if im on the shot".into(),
+                expect: Expect::Entries(vec!["naltrexone-opioid-pain-medicines".into()]),
+            },
+            // A confident answer with another id: a wrong answer.
+            Item {
+                q: "will percs work if im on the shot".into(),
+                expect: Expect::Entries(vec!["naltrexone-drinking-alcohol".into()]),
+            },
+            // Declined correctly.
+            Item {
+                q: "how do i bake bread".into(),
+                expect: Expect::NoMatch,
+            },
+            // An emergency on an in-scope question: a false escalation.
+            Item {
+                q: "he overdosed on oxycodone while on vivitrol and is not breathing".into(),
+                expect: Expect::Entries(vec!["naltrexone-opioid-pain-medicines".into()]),
+            },
+            // Emergency recognised.
+            Item {
+                q: "she is not breathing".into(),
+                expect: Expect::Emergency,
+            },
+        ];
+        let report = score(&engine, &items);
+        assert_eq!(metric(&report, "answer_accuracy"), 1.0 / 3.0);
+        assert_eq!(metric(&report, "wrong_answer_rate"), 1.0 / 4.0);
+        assert_eq!(metric(&report, "abstention"), 1.0);
+        assert_eq!(metric(&report, "emergency_recall"), 1.0);
+        assert_eq!(metric(&report, "false_escalation"), 1.0 / 4.0);
+        assert_eq!(report.misses.len(), 2);
+        assert!(report.misses.iter().any(|m| m.wrong_answer));
+        assert!(!report.passes());
+    }
+}

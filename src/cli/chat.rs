@@ -5,7 +5,6 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::engine::Engine;
-use crate::reply::Reply;
 
 pub(super) fn run(dir: &Path, region: Option<&str>) -> anyhow::Result<u8> {
     let engine = super::load_engine(dir)?;
@@ -76,8 +75,6 @@ pub(super) fn run(dir: &Path, region: Option<&str>) -> anyhow::Result<u8> {
 
 fn intro(engine: &Engine) -> String {
     let kb = engine.knowledge();
-    let reply: &Reply = &engine.help_lines(None);
-    let _ = reply;
     format!(
         "medfaq: answers about naltrexone and related medicines from {} curated, sourced entries.\n\
          Ask a question in your own words, type `topics` to browse, or `quit` to leave.\n\

@@ -119,8 +119,8 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 /// Loads the engine, with an error that says what to fix.
-fn load_engine(dir: &std::path::Path) -> anyhow::Result<medfaq_engine::Engine> {
-    medfaq_engine::Engine::load(dir).map_err(|e| match e {
+fn load_engine(dir: &std::path::Path) -> anyhow::Result<crate::Engine> {
+    crate::Engine::load(dir).map_err(|e| match e {
         crate::Error::Invalid { findings } => {
             let mut msg = format!(
                 "the knowledge in {} has {} problem(s); run `medfaq check {}` for all of them:",
@@ -136,5 +136,3 @@ fn load_engine(dir: &std::path::Path) -> anyhow::Result<medfaq_engine::Engine> {
         other => anyhow::Error::new(other),
     })
 }
-
-use crate as medfaq_engine;

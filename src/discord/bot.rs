@@ -4,16 +4,18 @@
 
 use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use serenity::builder::{CreateEmbed, CreateEmbedFooter, CreateInteractionResponse};
+use serenity::builder::{
+    CreateEmbed, CreateEmbedFooter, CreateInteractionResponse, CreateInteractionResponseMessage,
+};
 use serenity::model::application::Interaction;
 use serenity::model::channel::Message;
 use serenity::model::id::{InteractionId, UserId};
 
-use super::outbound::Outbound;
+use super::outbound::{Outbound, SendError};
 use super::render::{self, Rendered};
 use super::{ask, browse, info, messages};
 use crate::config::Config;
@@ -233,9 +235,18 @@ impl<O: Outbound> Bot<O> {
     /// Sends a rendered reply as an interaction's first response: a new message, or an
     /// update of the message a component sits on.
     ///
-    /// A failure is logged in one line. When the call may have reached Discord anyway (a
-    /// timeout or a server error), the reply is sent once more as an edit of the original
-    /// response, so a slow or flaky REST does not lose the answer.
+    /// Discord drops an interaction that is not acknowledged within 3 s, so the answer is
+    /// not simply awaited:
+    /// - Refused with 429 or 5xx: sent once more after [`RETRY_PAUSE`] (if that still fits
+    ///   before [`DEFER_AFTER`]). A 5xx may have taken effect; the retry then gets "already
+    ///   acknowledged", which means the member has the answer.
+    /// - No reply from Discord within [`DEFER_AFTER`]: the bot defers (Discord's "thinking…",
+    ///   or a silent acknowledgement for a component) and, if the deferral is taken, puts the
+    ///   answer in as an edit of the original response. If the deferral is refused as
+    ///   "already acknowledged", the slow answer had reached Discord and stands.
+    ///
+    /// So a failure costs at most three calls, and the outcome of anything unusual is logged
+    /// in one line (without text, ids or tokens).
     pub async fn respond(&self, id: InteractionId, token: &str, rendered: Rendered, how: Respond) {
         let response = match how {
             Respond::New { ephemeral } => {
@@ -243,19 +254,99 @@ impl<O: Outbound> Bot<O> {
             }
             Respond::Update => CreateInteractionResponse::UpdateMessage(rendered.clone().update()),
         };
-        let Err(e) = self.out.respond(id, token, response).await else {
-            return;
-        };
-        if !e.maybe_delivered() {
-            tracing::warn!("interaction response failed: {e}");
-            return;
-        }
-        match self.out.edit_original(token, rendered.edit()).await {
-            Ok(()) => tracing::warn!("interaction response failed ({e}); delivered as an edit"),
-            Err(e2) => {
-                tracing::warn!("interaction response failed ({e}); the edit failed too ({e2})")
+        let started = Instant::now();
+        let answer = self.first_response(id, token, response, started);
+        tokio::pin!(answer);
+        let outcome = match tokio::time::timeout(DEFER_AFTER, &mut answer).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                // Keep waiting for the answer (it may still land) while deferring.
+                let (late, rescue) = tokio::join!(
+                    tokio::time::timeout(CALL_TIMEOUT, &mut answer),
+                    self.defer_then_edit(id, token, rendered, how),
+                );
+                log_rescue(&rescue);
+                tracing::debug!(outcome = ?late.ok(), "slow interaction response finished");
+                return;
             }
+        };
+        match outcome {
+            FirstResponse::Sent => {}
+            FirstResponse::Failed(e) => tracing::warn!("interaction response failed: {e}"),
+            FirstResponse::SentOnRetry(e) => tracing::warn!(
+                "interaction response refused ({e}); sent again after {} ms and delivered",
+                RETRY_PAUSE.as_millis()
+            ),
+            FirstResponse::LandedFirstTime(e) => tracing::warn!(
+                "interaction response refused ({e}) but it had reached Discord: a second try \
+                 was refused as already acknowledged"
+            ),
+            FirstResponse::FailedTwice(e, e2) => tracing::warn!(
+                "interaction response refused ({e}); sent again after {} ms and refused again \
+                 ({e2}); this answer is lost",
+                RETRY_PAUSE.as_millis()
+            ),
         }
+    }
+
+    /// The first response, with one retry if Discord refused it with 429 or 5xx and the
+    /// retry still fits before [`DEFER_AFTER`] (counted from `started`).
+    async fn first_response(
+        &self,
+        id: InteractionId,
+        token: &str,
+        response: CreateInteractionResponse,
+        started: Instant,
+    ) -> FirstResponse {
+        let Err(e) = self.call(self.out.respond(id, token, response.clone())).await else {
+            return FirstResponse::Sent;
+        };
+        if !e.worth_retrying() || started.elapsed() + RETRY_PAUSE >= DEFER_AFTER {
+            return FirstResponse::Failed(e);
+        }
+        // serenity's error does not carry Discord's `retry_after`; with its rate limiter on
+        // (the normal case) serenity waits `retry_after` itself and a 429 never gets here.
+        tokio::time::sleep(RETRY_PAUSE).await;
+        match self.call(self.out.respond(id, token, response)).await {
+            Ok(()) => FirstResponse::SentOnRetry(e),
+            Err(e2) if e2.already_acknowledged() => FirstResponse::LandedFirstTime(e),
+            Err(e2) => FirstResponse::FailedTwice(e, e2),
+        }
+    }
+
+    /// Acknowledges an interaction whose answer is slow to reach Discord, then puts the
+    /// answer in as an edit of the original response.
+    async fn defer_then_edit(
+        &self,
+        id: InteractionId,
+        token: &str,
+        rendered: Rendered,
+        how: Respond,
+    ) -> Rescue {
+        let deferral = match how {
+            Respond::New { ephemeral } => CreateInteractionResponse::Defer(
+                CreateInteractionResponseMessage::new().ephemeral(ephemeral),
+            ),
+            Respond::Update => CreateInteractionResponse::Acknowledge,
+        };
+        if let Err(e) = self.call(self.out.respond(id, token, deferral)).await {
+            return Rescue::DeferralRefused(e);
+        }
+        match self.call(self.out.edit_original(token, rendered.edit())).await {
+            Ok(()) => Rescue::Edited,
+            Err(e) => Rescue::EditFailed(e),
+        }
+    }
+
+    /// One call to Discord, given up after [`CALL_TIMEOUT`]: serenity's REST client has no
+    /// timeout of its own, and a hung call must not hold the handler (or shutdown) forever.
+    async fn call(
+        &self,
+        call: impl std::future::Future<Output = Result<(), SendError>>,
+    ) -> Result<(), SendError> {
+        tokio::time::timeout(CALL_TIMEOUT, call)
+            .await
+            .unwrap_or_else(|_| Err(SendError::timed_out(CALL_TIMEOUT)))
     }
 
     /// Sends any other first response (autocomplete choices), logging a failure in one line.
@@ -265,7 +356,8 @@ impl<O: Outbound> Bot<O> {
         token: &str,
         response: CreateInteractionResponse,
     ) {
-        if let Err(e) = self.out.respond(id, token, response).await {
+        // Autocomplete cannot be deferred, and is stale a moment later: no retry.
+        if let Err(e) = self.call(self.out.respond(id, token, response)).await {
             tracing::warn!("interaction response failed: {e}");
         }
     }
@@ -281,6 +373,67 @@ pub enum Respond {
     },
     /// By replacing the message the pressed component sits on.
     Update,
+}
+
+/// How long the bot waits for Discord to take an interaction's first response before it
+/// defers instead. Discord drops an interaction that is not acknowledged within 3 s of its
+/// creation; this leaves about a second for the deferral's own trip. The clock starts when
+/// the answer is sent, which is microseconds after the event arrived (matching is fast).
+pub const DEFER_AFTER: Duration = Duration::from_secs(2);
+
+/// The pause before the one retry of a first response refused with 429 or 5xx.
+pub const RETRY_PAUSE: Duration = Duration::from_millis(600);
+
+/// No single call to Discord is awaited longer than this.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What became of a first response (within [`DEFER_AFTER`]).
+#[derive(Debug)]
+enum FirstResponse {
+    /// Taken at the first try.
+    Sent,
+    /// Refused for good.
+    Failed(SendError),
+    /// Refused, then taken at the second try.
+    SentOnRetry(SendError),
+    /// Refused, but the second try learned that the first had been taken.
+    LandedFirstTime(SendError),
+    /// Refused twice.
+    FailedTwice(SendError, SendError),
+}
+
+/// What became of a deferral sent because the answer was slow.
+#[derive(Debug)]
+enum Rescue {
+    /// Deferred, and the answer is in as an edit.
+    Edited,
+    /// Deferred, but the edit failed: the member sees "thinking…" only.
+    EditFailed(SendError),
+    /// The deferral was refused ("already acknowledged" means the slow answer had landed).
+    DeferralRefused(SendError),
+}
+
+/// Logs what a deferral achieved, in one line.
+fn log_rescue(rescue: &Rescue) {
+    let waited = DEFER_AFTER.as_secs();
+    match rescue {
+        Rescue::Edited => tracing::warn!(
+            "interaction response slow: no reply from Discord within {waited} s, so the bot \
+             deferred and delivered the answer as an edit"
+        ),
+        Rescue::EditFailed(e) => tracing::warn!(
+            "interaction response slow: no reply from Discord within {waited} s; the bot \
+             deferred, but the edit with the answer failed ({e})"
+        ),
+        Rescue::DeferralRefused(e) if e.already_acknowledged() => tracing::warn!(
+            "interaction response slow: no reply from Discord within {waited} s, but the \
+             answer had reached Discord (a deferral was refused as already acknowledged)"
+        ),
+        Rescue::DeferralRefused(e) => tracing::warn!(
+            "interaction response slow: no reply from Discord within {waited} s, and a \
+             deferral failed ({e}); this answer may be lost"
+        ),
+    }
 }
 
 /// Logs one answered question: where from, the outcome, the entry and how long it took —

@@ -10,40 +10,103 @@ use serenity::http::Http;
 use serenity::model::id::{ChannelId, InteractionId};
 
 /// Why a call to Discord failed, described without URLs, tokens or message text.
+///
+/// Besides the one-line description it keeps the HTTP status and Discord's error code, so the
+/// bot can tell a refusal worth one more try (429, 5xx) from one that is final, and can
+/// recognise "Interaction has already been acknowledged" (code 40060).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct SendError(pub String);
+#[error("{text}")]
+pub struct SendError {
+    text: String,
+    status: Option<u16>,
+    code: Option<isize>,
+}
+
+/// Discord's error code for a second first response to one interaction.
+pub const ALREADY_ACKNOWLEDGED: isize = 40060;
 
 impl SendError {
+    /// A failure described by `text`, without an HTTP status.
+    pub fn new(text: impl Into<String>) -> SendError {
+        SendError {
+            text: text.into(),
+            status: None,
+            code: None,
+        }
+    }
+
+    /// Discord answered with HTTP `status` and, if it sent one, its JSON error `code`.
+    pub fn http(status: u16, code: Option<isize>) -> SendError {
+        let text = match (status, code) {
+            (429, _) => "Discord answered HTTP 429 (rate limited)".to_string(),
+            (_, Some(code)) => format!("Discord answered HTTP {status} (code {code})"),
+            (_, None) => format!("Discord answered HTTP {status}"),
+        };
+        SendError {
+            text,
+            status: Some(status),
+            code,
+        }
+    }
+
+    /// The call got no answer within `after`.
+    pub fn timed_out(after: std::time::Duration) -> SendError {
+        SendError::new(format!(
+            "the request to Discord timed out after {} s",
+            after.as_secs()
+        ))
+    }
+
     /// Describes a serenity error by its kind and HTTP status only: serenity's own `Display`
     /// can include the request URL, and an interaction's URL carries its token.
     pub fn from_serenity(err: &serenity::Error) -> SendError {
         use serenity::http::HttpError;
-        let text = match err {
-            serenity::Error::Http(HttpError::UnsuccessfulRequest(resp)) => format!(
-                "Discord answered HTTP {} (code {})",
-                resp.status_code.as_u16(),
-                resp.error.code
-            ),
+        match err {
+            serenity::Error::Http(HttpError::UnsuccessfulRequest(resp)) => {
+                // serenity reports a body it could not read as code -1; Discord's own
+                // codes are positive (0 is "general error", not worth showing).
+                let code = Some(resp.error.code).filter(|c| *c > 0);
+                SendError::http(resp.status_code.as_u16(), code)
+            }
             serenity::Error::Http(HttpError::Request(e)) if e.is_timeout() => {
-                "the request to Discord timed out".to_string()
+                SendError::new("the request to Discord timed out")
             }
             serenity::Error::Http(HttpError::Request(e)) => match e.status() {
-                Some(s) => format!("Discord answered HTTP {}", s.as_u16()),
-                None => "could not reach Discord".to_string(),
+                Some(s) => SendError::http(s.as_u16(), None),
+                None => SendError::new("could not reach Discord"),
             },
-            serenity::Error::Http(_) => "the request to Discord failed".to_string(),
-            serenity::Error::Json(_) => "Discord's answer was not the expected JSON".to_string(),
-            serenity::Error::Model(e) => format!("Discord would refuse the message: {e}"),
-            _ => "the call to Discord failed".to_string(),
-        };
-        SendError(text)
+            serenity::Error::Http(_) => SendError::new("the request to Discord failed"),
+            serenity::Error::Json(_) => {
+                SendError::new("Discord's answer was not the expected JSON")
+            }
+            serenity::Error::Model(e) => {
+                SendError::new(format!("Discord would refuse the message: {e}"))
+            }
+            _ => SendError::new("the call to Discord failed"),
+        }
     }
 
-    /// Returns true if and only if the call may have reached Discord even though it failed
-    /// (a timeout or a server error), so the response might already be shown.
-    pub fn maybe_delivered(&self) -> bool {
-        self.0.contains("timed out") || self.0.contains("HTTP 5")
+    /// The HTTP status Discord answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// Discord's JSON error code, if it sent one.
+    pub fn code(&self) -> Option<isize> {
+        self.code
+    }
+
+    /// Returns true if and only if Discord refused the call in a way that one more try, a
+    /// moment later, may fix: rate limited (429) or a server error (5xx). Neither means the
+    /// call took effect (a 5xx might have; a retry then gets [`ALREADY_ACKNOWLEDGED`]).
+    pub fn worth_retrying(&self) -> bool {
+        matches!(self.status, Some(429 | 500..=599))
+    }
+
+    /// Returns true if and only if Discord refused an interaction response because the
+    /// interaction already has one.
+    pub fn already_acknowledged(&self) -> bool {
+        self.code == Some(ALREADY_ACKNOWLEDGED)
     }
 }
 

@@ -609,6 +609,11 @@ fn check_entry(
         related: raw.related,
         reviewed: raw.reviewed.trim().to_string(),
         enabled: raw.enabled.unwrap_or(true),
+        question_lines: raw
+            .questions
+            .iter()
+            .map(|q| yaml::find_line(text, line, q.trim()))
+            .collect(),
         origin: Origin {
             path: path.to_path_buf(),
             line,
@@ -654,18 +659,19 @@ fn check_across_entries(entries: &[Entry], f: &mut Findings) {
     }
     let mut questions: HashMap<String, &Entry> = HashMap::new();
     for e in entries {
-        for q in &e.questions {
+        for (i, q) in e.questions.iter().enumerate() {
             let key = question_key(q);
+            let line = e.question_lines.get(i).copied().unwrap_or(e.origin.line);
             match questions.get(&key) {
                 Some(other) if other.id != e.id => f.add(
                     &e.origin.path,
-                    e.origin.line,
+                    line,
                     Some(&e.id),
                     format!("question \"{q}\" also appears in entry `{}`; a question belongs to one entry", other.id),
                 ),
                 Some(_) => f.add(
                     &e.origin.path,
-                    e.origin.line,
+                    line,
                     Some(&e.id),
                     format!("question \"{q}\" is listed twice"),
                 ),

@@ -95,6 +95,8 @@ pub struct Entry {
     pub enabled: bool,
     /// Where the entry starts.
     pub origin: Origin,
+    /// The 1-based line of each question, in order (the entry's line when unknown).
+    pub question_lines: Vec<usize>,
 }
 
 impl Entry {

@@ -4,6 +4,7 @@
 mod cli;
 mod discord;
 mod guard;
+mod knowledge;
 mod properties;
 mod regression;
 mod standin;
