@@ -61,6 +61,9 @@ pub struct Weights {
     pub anchor_bonus: f32,
     /// Below this best score nothing is offered.
     pub clarify_min: f32,
+    /// The same floor when the member names a drug the best entries cover: the drug is strong
+    /// evidence of what they mean even when the rest of a long message is context.
+    pub clarify_min_named_drug: f32,
     /// From this score the best entry may be answered outright, if clearly ahead.
     pub answer_min: f32,
     /// How far ahead of the runner-up the best entry must be to be answered.
@@ -117,6 +120,11 @@ impl Weights {
         // small, so it decides between siblings rather than over the words.
         anchor_bonus: 0.06,
         clarify_min: 0.40,
+        // A named drug is strong evidence: long messages that name one ("dentist wants to give
+        // me t3s but im on revia…") are offered their likely entries even under
+        // `clarify_min`. Lower than 0.35 began offering choices for neighbouring-medicine
+        // questions the bot must decline.
+        clarify_min_named_drug: 0.35,
         // Below this even a clear leader is not trusted enough to answer without asking; at
         // 0.40 it never blocked a right answer in calibration, and it bounds the weakest answer.
         answer_min: 0.40,
@@ -177,6 +185,9 @@ pub struct Ranking {
     pub scored: Vec<Scored>,
     /// The question's tokens.
     pub tokens: Vec<Token>,
+    /// True if and only if the question names a specific drug (which every ranked entry
+    /// covers, or it would not be eligible).
+    pub names_drug: bool,
 }
 
 /// The search index over a knowledge base's enabled entries.
@@ -408,9 +419,6 @@ impl Index {
                 hits.push((id, w * t.similarity));
             }
         }
-        // A question of one or two words cannot fully match anything: "suboxone" alone says
-        // which drug, not what about it.
-        let evidence_needed = query_total.max(self.weights.min_query_weight);
         let mut matched = vec![0.0f32; self.questions.len()];
         let mut covered = vec![0.0f32; self.n_entries];
         for (id, w) in &hits {
@@ -421,6 +429,9 @@ impl Index {
                 covered[*e as usize] += w * credit;
             }
         }
+        // A question of one or two words cannot fully match anything: "suboxone" alone says
+        // which drug, not what about it.
+        let evidence_needed = query_total.max(self.weights.min_query_weight);
         let eligible = self.guard.eligible(&tokens);
         let mut best = vec![0.0f32; self.n_entries];
         for (qi, m) in matched.iter().enumerate() {
@@ -449,7 +460,12 @@ impl Index {
             })
             .collect();
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-        Ranking { scored, tokens }
+        let names_drug = !eligible.drugs().is_empty();
+        Ranking {
+            scored,
+            tokens,
+            names_drug,
+        }
     }
 }
 
@@ -463,7 +479,12 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     let Some(top) = ranking.scored.first().copied() else {
         return Decision::NoMatch;
     };
-    if top.score < w.clarify_min {
+    let floor = if ranking.names_drug {
+        w.clarify_min_named_drug
+    } else {
+        w.clarify_min
+    };
+    if top.score < floor {
         return Decision::NoMatch;
     }
     let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
@@ -474,7 +495,7 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
         .scored
         .iter()
         .take(MAX_CHOICES)
-        .filter(|s| s.score >= w.clarify_min && top.score - s.score <= w.clarify_band)
+        .filter(|s| s.score >= floor && top.score - s.score <= w.clarify_band)
         .copied()
         .collect();
     Decision::Clarify(choices)
