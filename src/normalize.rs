@@ -256,13 +256,19 @@ pub fn words(text: &str) -> Vec<String> {
             continue;
         }
         if let Some(stem) = w.strip_suffix("n't") {
-            out.push(stem.replace('\'', ""));
+            let stem = stem.replace('\'', "");
+            if !stem.is_empty() {
+                out.push(stem);
+            }
             out.push("not".to_string());
             continue;
         }
         // Possessives and the rest: "naltrexone's" reads as "naltrexone".
         let w = w.strip_suffix("'s").unwrap_or(w);
         let w: String = w.chars().filter(|c| *c != '\'').collect();
+        // Dropping an apostrophe can bring combining marks together, which NFKC orders:
+        // normalise again so that words are stable.
+        let w: String = if w.is_ascii() { w } else { w.nfkc().collect() };
         if !w.is_empty() {
             out.push(w);
         }

@@ -193,6 +193,27 @@ impl Reply {
         .fit()
     }
 
+    /// A reply that is not an entry's answer: no sources, no review date.
+    fn message(kb: &KnowledgeBase, outcome: Outcome, title: String, body: String) -> Reply {
+        Reply {
+            outcome,
+            title,
+            body,
+            warning: None,
+            severity: if outcome == Outcome::Emergency {
+                Severity::Danger
+            } else {
+                Severity::Info
+            },
+            sources: Vec::new(),
+            disclaimer: kb.safety.disclaimer.clone(),
+            reviewed: None,
+            entry_id: None,
+            related: Vec::new(),
+            choices: Vec::new(),
+        }
+    }
+
     /// The "did you mean…" reply offering `entries`.
     pub fn clarify(kb: &KnowledgeBase, entries: &[&Entry]) -> Reply {
         let choices: Vec<Choice> = entries.iter().map(|e| choice(e)).collect();
@@ -202,21 +223,13 @@ impl Reply {
         }
         body.push_str("\n\nIf none of these fits, try asking in other words or browse /topics.");
         Reply {
-            outcome: Outcome::Clarify,
-            title: "Did you mean…".to_string(),
-            body,
-            warning: None,
             severity: entries
                 .iter()
                 .map(|e| e.severity)
                 .max()
                 .unwrap_or(Severity::Info),
-            sources: Vec::new(),
-            disclaimer: kb.safety.disclaimer.clone(),
-            reviewed: None,
-            entry_id: None,
-            related: Vec::new(),
             choices,
+            ..Reply::message(kb, Outcome::Clarify, "Did you mean…".to_string(), body)
         }
         .fit()
     }
@@ -234,19 +247,12 @@ impl Reply {
             kb.safety.no_match,
             topics.join(", ")
         );
-        Reply {
-            outcome: Outcome::NoMatch,
-            title: "I don't have a curated answer for that".to_string(),
+        Reply::message(
+            kb,
+            Outcome::NoMatch,
+            "I don't have a curated answer for that".to_string(),
             body,
-            warning: None,
-            severity: Severity::Info,
-            sources: Vec::new(),
-            disclaimer: kb.safety.disclaimer.clone(),
-            reviewed: None,
-            entry_id: None,
-            related: Vec::new(),
-            choices: Vec::new(),
-        }
+        )
         .fit()
     }
 
@@ -290,20 +296,17 @@ impl Reply {
             body.push_str("\n\nYou matter, and you don't have to get through this alone. If you can, tell someone near you what is happening.");
         }
         Reply {
-            outcome: Outcome::Emergency,
-            title: format!("This sounds like an emergency: call {}", region.emergency),
-            body,
             warning: Some(format!(
                 "Call {} now. This bot cannot call for help.",
                 region.emergency
             )),
-            severity: Severity::Danger,
-            sources: Vec::new(),
-            disclaimer: kb.safety.disclaimer.clone(),
-            reviewed: None,
-            entry_id: None,
             related: related.into_iter().map(choice).collect(),
-            choices: Vec::new(),
+            ..Reply::message(
+                kb,
+                Outcome::Emergency,
+                format!("This sounds like an emergency: call {}", region.emergency),
+                body,
+            )
         }
         .fit()
     }
@@ -332,19 +335,12 @@ impl Reply {
             "\n\n{}\n\n{}",
             kb.safety.overdose_steps, kb.safety.international
         ));
-        Reply {
-            outcome: Outcome::Emergency,
-            title: format!("Emergency and crisis help ({})", region.name),
+        Reply::message(
+            kb,
+            Outcome::Emergency,
+            format!("Emergency and crisis help ({})", region.name),
             body,
-            warning: None,
-            severity: Severity::Danger,
-            sources: Vec::new(),
-            disclaimer: kb.safety.disclaimer.clone(),
-            reviewed: None,
-            entry_id: None,
-            related: Vec::new(),
-            choices: Vec::new(),
-        }
+        )
         .fit()
     }
 

@@ -245,7 +245,8 @@ impl<O: Outbound> Bot<O> {
     ///   answer in as an edit of the original response. If the deferral is refused as
     ///   "already acknowledged", the slow answer had reached Discord and stands.
     ///
-    /// So a failure costs at most three calls, and the outcome of anything unusual is logged
+    /// So a failure costs at most four calls (answer, retry, deferral, edit), never a loop,
+    /// and the outcome of anything unusual is logged
     /// in one line (without text, ids or tokens).
     pub async fn respond(&self, id: InteractionId, token: &str, rendered: Rendered, how: Respond) {
         let response = match how {
@@ -274,15 +275,15 @@ impl<O: Outbound> Bot<O> {
             FirstResponse::Sent => {}
             FirstResponse::Failed(e) => tracing::warn!("interaction response failed: {e}"),
             FirstResponse::SentOnRetry(e) => tracing::warn!(
-                "interaction response refused ({e}); sent again after {} ms and delivered",
+                "interaction response refused: {e}; sent again after {} ms and delivered",
                 RETRY_PAUSE.as_millis()
             ),
             FirstResponse::LandedFirstTime(e) => tracing::warn!(
-                "interaction response refused ({e}) but it had reached Discord: a second try \
-                 was refused as already acknowledged"
+                "interaction response refused: {e}; but it had reached Discord (a second try \
+                 was refused as already acknowledged)"
             ),
             FirstResponse::FailedTwice(e, e2) => tracing::warn!(
-                "interaction response refused ({e}); sent again after {} ms and refused again \
+                "interaction response refused: {e}; sent again after {} ms and refused again \
                  ({e2}); this answer is lost",
                 RETRY_PAUSE.as_millis()
             ),
@@ -298,7 +299,10 @@ impl<O: Outbound> Bot<O> {
         response: CreateInteractionResponse,
         started: Instant,
     ) -> FirstResponse {
-        let Err(e) = self.call(self.out.respond(id, token, response.clone())).await else {
+        let Err(e) = self
+            .call(self.out.respond(id, token, response.clone()))
+            .await
+        else {
             return FirstResponse::Sent;
         };
         if !e.worth_retrying() || started.elapsed() + RETRY_PAUSE >= DEFER_AFTER {
@@ -332,7 +336,10 @@ impl<O: Outbound> Bot<O> {
         if let Err(e) = self.call(self.out.respond(id, token, deferral)).await {
             return Rescue::DeferralRefused(e);
         }
-        match self.call(self.out.edit_original(token, rendered.edit())).await {
+        match self
+            .call(self.out.edit_original(token, rendered.edit()))
+            .await
+        {
             Ok(()) => Rescue::Edited,
             Err(e) => Rescue::EditFailed(e),
         }

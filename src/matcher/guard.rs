@@ -37,6 +37,13 @@ struct Coverage {
     required: HashSet<String>,
 }
 
+/// The names in `set`, sorted, for display.
+fn sorted(set: &HashSet<String>) -> Vec<&str> {
+    let mut v: Vec<&str> = set.iter().map(String::as_str).collect();
+    v.sort_unstable();
+    v
+}
+
 /// One entry's tokens, as the guard reads them.
 #[derive(Debug, Default)]
 pub(super) struct EntryTokens {
@@ -117,35 +124,17 @@ impl DrugGuard {
 
     /// The drugs (canonical names) an entry covers, sorted.
     pub fn covered_drugs(&self, entry: usize) -> Vec<&str> {
-        let mut v: Vec<&str> = self.entries[entry]
-            .drugs
-            .iter()
-            .map(String::as_str)
-            .collect();
-        v.sort_unstable();
-        v
+        sorted(&self.entries[entry].drugs)
     }
 
     /// The drugs an entry requires a member to name (when they name any), sorted.
     pub fn required(&self, entry: usize) -> Vec<&str> {
-        let mut v: Vec<&str> = self.entries[entry]
-            .required
-            .iter()
-            .map(String::as_str)
-            .collect();
-        v.sort_unstable();
-        v
+        sorted(&self.entries[entry].required)
     }
 
     /// The anchors (drugs named in the title) of an entry, sorted.
     pub fn anchors(&self, entry: usize) -> Vec<&str> {
-        let mut v: Vec<&str> = self.entries[entry]
-            .anchors
-            .iter()
-            .map(String::as_str)
-            .collect();
-        v.sort_unstable();
-        v
+        sorted(&self.entries[entry].anchors)
     }
 
     /// The drugs and classes a question names, and so which entries it leaves eligible.

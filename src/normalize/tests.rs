@@ -53,6 +53,9 @@ fn fold_handles_unicode_case_and_invisible_characters() {
     assert_eq!(fold("nal\u{200B}trex\u{200D}one"), "naltrexone");
     assert_eq!(fold("\u{202E}abc\u{202C}"), "abc");
     assert_eq!(fold("can’t"), "can't");
+    // Lowercasing "İ" adds a combining dot; only letters and digits stay.
+    assert_eq!(fold("İ"), "i");
+    assert_eq!(words("🅐"), ["🅐"]);
     assert_eq!(fold("hi!!💊👍").trim_end(), "hi");
     assert_eq!(
         fold(&"x".repeat(MAX_INPUT_CHARS * 3)).len(),
@@ -69,6 +72,7 @@ fn words_expand_contractions_with_or_without_apostrophes() {
     assert_eq!(words("im on it"), ["i", "am", "on", "it"]);
     assert_eq!(words("naltrexone's label"), ["naltrexone", "label"]);
     assert_eq!(words("he od'd"), ["he", "overdosed"]);
+    assert_eq!(words("n'T"), ["not"]);
     assert!(words("").is_empty());
     assert!(words("   🙂  ").is_empty());
 }

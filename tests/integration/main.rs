@@ -3,8 +3,10 @@
 
 mod cli;
 mod discord;
+mod faults;
 mod guard;
 mod knowledge;
 mod properties;
 mod regression;
+mod soak;
 mod standin;

@@ -1,14 +1,21 @@
 //! A Discord stand-in on loopback: the REST routes and the gateway exchange that serenity
 //! needs (see `discord-notes.md`), recording every REST request so tests can check the exact
 //! JSON the bot sent. Reusable by soak and fault tests: [`StandIn::fail_next`] makes a route
-//! answer slowly or with an error.
+//! answer slowly or with an error; [`StandIn::close_gateway`], [`StandIn::drop_gateway`] and
+//! [`StandIn::invalidate_session`] break the gateway connection.
+//!
+//! Interaction callbacks follow Discord's rules: the first response must arrive within 3 s of
+//! the INTERACTION_CREATE (later: 404, code 10062), a second one is refused (400, code
+//! 40060), and `@original` can be edited only once the interaction is acknowledged (else 404,
+//! code 10015). Each interaction's timeline is kept in an [`InteractionRecord`].
 
 #![allow(dead_code)]
 
+pub mod live;
 pub mod payloads;
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,6 +25,8 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 /// The application id the stand-in announces in READY.
@@ -38,6 +47,9 @@ pub struct Request {
     pub at: Instant,
 }
 
+/// Discord's deadline for an interaction's first response.
+pub const DEADLINE: Duration = Duration::from_secs(3);
+
 /// How one matching request is answered instead of the normal way.
 #[derive(Debug, Clone)]
 pub struct Fault {
@@ -45,8 +57,121 @@ pub struct Fault {
     pub path_contains: String,
     /// Wait this long before answering.
     pub delay: Duration,
-    /// Answer with this status and body instead (`None`: the normal answer, after `delay`).
+    /// Answer with this status and body instead, without acting on the request (`None`: the
+    /// normal answer, after `delay`).
     pub status: Option<(u16, Value)>,
+    /// Extra response headers.
+    pub headers: Vec<(String, String)>,
+    /// With `status: None`: the request reaches "Discord" only after `delay` (it is recorded
+    /// and acted on then), instead of being acted on at once and answered late.
+    pub late_arrival: bool,
+    /// With `status: Some`: act on the request all the same (an error answer for something
+    /// that did happen, as a 5xx from Discord's edge can be).
+    pub acted_anyway: bool,
+}
+
+impl Fault {
+    /// Answers `status` with `body`, without acting on the request.
+    pub fn status(path_contains: &str, status: u16, body: Value) -> Fault {
+        Fault {
+            path_contains: path_contains.to_string(),
+            delay: Duration::ZERO,
+            status: Some((status, body)),
+            headers: Vec::new(),
+            late_arrival: false,
+            acted_anyway: false,
+        }
+    }
+
+    /// HTTP 500, as Discord's edge answers when something behind it fails.
+    pub fn server_error(path_contains: &str) -> Fault {
+        Fault::status(
+            path_contains,
+            500,
+            json!({"message": "500: Internal Server Error", "code": 0}),
+        )
+    }
+
+    /// HTTP 500 for a request that nevertheless took effect.
+    pub fn server_error_after_acting(path_contains: &str) -> Fault {
+        Fault {
+            acted_anyway: true,
+            ..Fault::server_error(path_contains)
+        }
+    }
+
+    /// HTTP 429 with Discord's body and headers for a per-route limit of `retry_after` s.
+    pub fn rate_limited(path_contains: &str, retry_after: f64) -> Fault {
+        let mut f = Fault::status(
+            path_contains,
+            429,
+            json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false}),
+        );
+        f.headers = vec![
+            (
+                "Retry-After".into(),
+                format!("{}", retry_after.ceil() as u64),
+            ),
+            ("X-RateLimit-Limit".into(), "5".into()),
+            ("X-RateLimit-Remaining".into(), "0".into()),
+            (
+                "X-RateLimit-Reset-After".into(),
+                format!("{retry_after:.3}"),
+            ),
+            (
+                "X-RateLimit-Bucket".into(),
+                "standin-interaction-callback".into(),
+            ),
+            ("X-RateLimit-Scope".into(), "user".into()),
+        ];
+        f
+    }
+
+    /// Acted on at once, but answered only after `delay` (a slow response).
+    pub fn slow_answer(path_contains: &str, delay: Duration) -> Fault {
+        Fault {
+            path_contains: path_contains.to_string(),
+            delay,
+            status: None,
+            headers: Vec::new(),
+            late_arrival: false,
+            acted_anyway: false,
+        }
+    }
+
+    /// Reaches "Discord" only after `delay` (a request stuck on the way).
+    pub fn slow_arrival(path_contains: &str, delay: Duration) -> Fault {
+        Fault {
+            late_arrival: true,
+            ..Fault::slow_answer(path_contains, delay)
+        }
+    }
+}
+
+/// The timeline of one interaction the stand-in dispatched.
+#[derive(Debug, Clone, Copy)]
+pub struct InteractionRecord {
+    /// When INTERACTION_CREATE was handed to the gateway connection.
+    pub dispatched: Instant,
+    /// When the first callback request for it arrived (whatever became of it).
+    pub first_callback: Option<Instant>,
+    /// When a callback was accepted, and its response type (4 message, 5 deferred, 6
+    /// deferred update, 7 update, 8 autocomplete).
+    pub acknowledged: Option<(Instant, u64)>,
+    /// When `@original` was last edited.
+    pub edited: Option<Instant>,
+    /// Callback requests seen for it.
+    pub callbacks: u32,
+}
+
+/// What the stand-in sends down the current gateway connection.
+#[derive(Debug)]
+enum Outgoing {
+    Text(String),
+    /// A close frame with this code.
+    Close(u16),
+    /// Drop the TCP connection without a close frame.
+    Drop,
 }
 
 #[derive(Default)]
@@ -54,9 +179,16 @@ struct State {
     ws_url: Mutex<String>,
     requests: Mutex<Vec<Request>>,
     faults: Mutex<VecDeque<Fault>>,
-    gateway: Mutex<Option<mpsc::UnboundedSender<String>>>,
+    gateway: Mutex<Option<mpsc::UnboundedSender<Outgoing>>>,
     seq: AtomicU64,
     identifies: AtomicU64,
+    resumes: AtomicU64,
+    connections: AtomicU64,
+    /// The session a RESUME may continue (`None` after an invalidation).
+    session: Mutex<Option<String>>,
+    interactions: Mutex<HashMap<u64, InteractionRecord>>,
+    /// Keep each request in `requests` (off for long soaks).
+    recording: AtomicBool,
     identify_token: Mutex<Option<String>>,
     next_id: AtomicU64,
 }
@@ -91,6 +223,7 @@ impl StandIn {
         let state = Arc::new(State {
             ws_url: Mutex::new(ws_url.clone()),
             next_id: AtomicU64::new(1_000_000),
+            recording: AtomicBool::new(true),
             ..State::default()
         });
         let tasks = vec![
@@ -113,6 +246,77 @@ impl StandIn {
     /// How many IDENTIFYs the gateway has seen.
     pub fn identifies(&self) -> u64 {
         self.state.identifies.load(Ordering::SeqCst)
+    }
+
+    /// How many RESUMEs the gateway has answered with RESUMED.
+    pub fn resumes(&self) -> u64 {
+        self.state.resumes.load(Ordering::SeqCst)
+    }
+
+    /// How many gateway connections the bot has opened.
+    pub fn connections(&self) -> u64 {
+        self.state.connections.load(Ordering::SeqCst)
+    }
+
+    /// Identifies plus resumes: grows by one each time the bot (re)gains a session.
+    pub fn sessions_started(&self) -> u64 {
+        self.identifies() + self.resumes()
+    }
+
+    /// Waits until [`Self::sessions_started`] exceeds `since`: the bot has reconnected.
+    pub async fn wait_session_after(&self, since: u64, timeout: Duration) {
+        let until = Instant::now() + timeout;
+        while self.sessions_started() <= since {
+            assert!(
+                Instant::now() < until,
+                "the bot did not reconnect within {timeout:?} (connections {}, identifies {}, resumes {})",
+                self.connections(),
+                self.identifies(),
+                self.resumes()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Closes the gateway connection with a close frame carrying `code`. Code 4009 (session
+    /// timed out) also ends the session, as on Discord.
+    pub fn close_gateway(&self, code: u16) {
+        if code == 4009 {
+            *self.state.session.lock().unwrap() = None;
+        }
+        self.send_gateway(Outgoing::Close(code));
+    }
+
+    /// Drops the gateway's TCP connection without a close frame.
+    pub fn drop_gateway(&self) {
+        self.send_gateway(Outgoing::Drop);
+    }
+
+    /// Sends INVALID_SESSION (`op 9`) with `d: resumable`; when not resumable the session
+    /// ends, so only a new IDENTIFY gets the bot back.
+    pub fn invalidate_session(&self, resumable: bool) {
+        if !resumable {
+            *self.state.session.lock().unwrap() = None;
+        }
+        let frame = json!({"op": 9, "d": resumable, "s": null, "t": null});
+        self.send_gateway(Outgoing::Text(frame.to_string()));
+    }
+
+    /// Stops (or resumes) keeping every request for [`Self::requests`]; interaction
+    /// timelines are kept either way.
+    pub fn set_recording(&self, on: bool) {
+        self.state.recording.store(on, Ordering::SeqCst);
+    }
+
+    /// Makes room for `n` more interaction timelines (so a memory measurement does not
+    /// count the stand-in's own bookkeeping).
+    pub fn reserve_interactions(&self, n: usize) {
+        self.state.interactions.lock().unwrap().reserve(n);
+    }
+
+    /// The timeline of interaction `id`, if the stand-in dispatched it.
+    pub fn interaction(&self, id: u64) -> Option<InteractionRecord> {
+        self.state.interactions.lock().unwrap().get(&id).copied()
     }
 
     /// The token the bot identified with.
@@ -185,15 +389,34 @@ impl StandIn {
         }
     }
 
-    /// Sends a gateway dispatch (`op 0`) with the next sequence number.
+    /// Sends a gateway dispatch (`op 0`) with the next sequence number. An
+    /// INTERACTION_CREATE starts that interaction's 3-second clock.
     pub fn dispatch(&self, event: &str, data: Value) {
+        if event == "INTERACTION_CREATE" {
+            if let Some(id) = data["id"].as_str().and_then(|i| i.parse().ok()) {
+                self.state.interactions.lock().unwrap().insert(
+                    id,
+                    InteractionRecord {
+                        dispatched: Instant::now(),
+                        first_callback: None,
+                        acknowledged: None,
+                        edited: None,
+                        callbacks: 0,
+                    },
+                );
+            }
+        }
         let s = self.state.seq.fetch_add(1, Ordering::SeqCst) + 1;
         let frame = json!({"op": 0, "t": event, "s": s, "d": data}).to_string();
+        self.send_gateway(Outgoing::Text(frame));
+    }
+
+    fn send_gateway(&self, out: Outgoing) {
         let gateway = self.state.gateway.lock().unwrap();
         gateway
             .as_ref()
             .expect("the bot is connected to the gateway")
-            .send(frame)
+            .send(out)
             .expect("the gateway connection is open");
     }
 
@@ -247,24 +470,47 @@ async fn rest_connection(sock: TcpStream, state: Arc<State>) {
             return;
         }
         let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        state.requests.lock().unwrap().push(Request {
-            method: method.clone(),
-            path: path.clone(),
-            body: body.clone(),
-            at: Instant::now(),
-        });
         let fault = {
             let mut faults = state.faults.lock().unwrap();
             let at = faults.iter().position(|f| path.contains(&f.path_contains));
             at.and_then(|i| faults.remove(i))
         };
-        let (status, answer) = match fault {
-            Some(f) => {
-                tokio::time::sleep(f.delay).await;
-                f.status
-                    .unwrap_or_else(|| route(&state, &method, &path, &body))
+        let late_arrival = fault
+            .as_ref()
+            .is_some_and(|f| f.late_arrival && f.status.is_none());
+        if late_arrival {
+            // Stuck on the way: "Discord" sees it only after the delay.
+            tokio::time::sleep(fault.as_ref().unwrap().delay).await;
+        }
+        state.arrived(&method, &path, &body);
+        let (status, answer, headers) = match fault {
+            Some(f) if late_arrival => {
+                let (status, answer) = route(&state, &method, &path, &body);
+                (status, answer, f.headers)
             }
-            None => route(&state, &method, &path, &body),
+            Some(Fault {
+                delay,
+                status: Some((status, answer)),
+                headers,
+                acted_anyway,
+                ..
+            }) => {
+                if acted_anyway {
+                    route(&state, &method, &path, &body);
+                }
+                tokio::time::sleep(delay).await;
+                (status, answer, headers)
+            }
+            Some(f) => {
+                // Acted on at once, answered late.
+                let (status, answer) = route(&state, &method, &path, &body);
+                tokio::time::sleep(f.delay).await;
+                (status, answer, f.headers)
+            }
+            None => {
+                let (status, answer) = route(&state, &method, &path, &body);
+                (status, answer, Vec::new())
+            }
         };
         let text = if status == 204 {
             String::new()
@@ -274,8 +520,10 @@ async fn rest_connection(sock: TcpStream, state: Arc<State>) {
         let reason = match status {
             200 => "OK",
             204 => "No Content",
+            400 => "Bad Request",
             404 => "Not Found",
             429 => "Too Many Requests",
+            500 => "Internal Server Error",
             _ => "Status",
         };
         let mut head = format!(
@@ -285,6 +533,9 @@ async fn rest_connection(sock: TcpStream, state: Arc<State>) {
         if status != 204 {
             head.push_str("Content-Type: application/json\r\n");
         }
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
         head.push_str("\r\n");
         let sock = reader.get_mut();
         if sock.write_all(head.as_bytes()).await.is_err()
@@ -293,6 +544,65 @@ async fn rest_connection(sock: TcpStream, state: Arc<State>) {
             return;
         }
     }
+}
+
+impl State {
+    /// A request reached "Discord": record it, and note a callback's arrival.
+    fn arrived(&self, method: &str, path: &str, body: &Value) {
+        let now = Instant::now();
+        if self.recording.load(Ordering::SeqCst) {
+            self.requests.lock().unwrap().push(Request {
+                method: method.to_string(),
+                path: path.to_string(),
+                body: body.clone(),
+                at: now,
+            });
+        }
+        if let Some(id) = callback_id(method, path) {
+            if let Some(r) = self.interactions.lock().unwrap().get_mut(&id) {
+                r.first_callback.get_or_insert(now);
+                r.callbacks += 1;
+            }
+        }
+    }
+}
+
+/// The interaction id of a callback request.
+fn callback_id(method: &str, path: &str) -> Option<u64> {
+    let rest = path.strip_prefix("/api/v10/interactions/")?;
+    if method != "POST" || !rest.ends_with("/callback") {
+        return None;
+    }
+    rest.split('/').next()?.parse().ok()
+}
+
+/// The interaction id behind a stand-in interaction token (`interaction-token-{id}`).
+fn token_id(token: &str) -> Option<u64> {
+    token.strip_prefix("interaction-token-")?.parse().ok()
+}
+
+/// Discord's answer to a first response for interaction `id` of response `kind`.
+fn callback(state: &State, id: Option<u64>, kind: u64) -> (u16, Value) {
+    let now = Instant::now();
+    let mut interactions = state.interactions.lock().unwrap();
+    // Interactions the stand-in never dispatched are taken as they come.
+    let Some(r) = id.and_then(|id| interactions.get_mut(&id)) else {
+        return (204, Value::Null);
+    };
+    if r.acknowledged.is_some() {
+        return (
+            400,
+            json!({"message": "Interaction has already been acknowledged.", "code": 40060}),
+        );
+    }
+    if now.duration_since(r.dispatched) > DEADLINE {
+        return (
+            404,
+            json!({"message": "Unknown interaction", "code": 10062}),
+        );
+    }
+    r.acknowledged = Some((now, kind));
+    (204, Value::Null)
 }
 
 fn route(state: &State, method: &str, path: &str, body: &Value) -> (u16, Value) {
@@ -338,8 +648,19 @@ fn route(state: &State, method: &str, path: &str, body: &Value) -> (u16, Value) 
                 .collect();
             (200, Value::Array(commands))
         }
-        ("POST", ["interactions", _, _, "callback"]) => (204, Value::Null),
-        ("PATCH", ["webhooks", _, _, "messages", "@original"]) => {
+        ("POST", ["interactions", id, _, "callback"]) => {
+            callback(state, id.parse().ok(), body["type"].as_u64().unwrap_or(0))
+        }
+        ("PATCH", ["webhooks", _, token, "messages", "@original"]) => {
+            if let Some(id) = token_id(token) {
+                let mut interactions = state.interactions.lock().unwrap();
+                if let Some(r) = interactions.get_mut(&id) {
+                    if r.acknowledged.is_none() {
+                        return (404, json!({"message": "Unknown Webhook", "code": 10015}));
+                    }
+                    r.edited = Some(Instant::now());
+                }
+            }
             let id = state.next_id.fetch_add(1, Ordering::SeqCst);
             (200, payloads::sent_message(id, 1, body))
         }
@@ -363,12 +684,16 @@ async fn accept_gateway(listener: TcpListener, state: Arc<State>) {
     }
 }
 
+/// One gateway connection: a fresh HELLO, then IDENTIFY → READY (a new session), RESUME →
+/// RESUMED (or INVALID_SESSION when the session is gone), heartbeats → ACK, and whatever
+/// the test sends through [`StandIn::dispatch`] and the fault methods.
 async fn gateway_connection(sock: TcpStream, state: Arc<State>) {
     let Ok(ws) = tokio_tungstenite::accept_async(sock).await else {
         return;
     };
+    state.connections.fetch_add(1, Ordering::SeqCst);
     let (mut sink, mut stream) = ws.split();
-    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Outgoing>();
     *state.gateway.lock().unwrap() = Some(tx);
     let hello = json!({"op": 10, "d": {"heartbeat_interval": 41250}, "s": null, "t": null});
     if sink.send(WsMessage::Text(hello.to_string())).await.is_err() {
@@ -388,43 +713,83 @@ async fn gateway_connection(sock: TcpStream, state: Arc<State>) {
                     _ => continue,
                 };
                 let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
-                let reply = match frame["op"].as_u64() {
+                let op = frame["op"].as_u64();
+                let reply = match op {
                     Some(1) => Some(json!({"op": 11, "d": null, "s": null, "t": null})),
                     Some(2) => {
                         *state.identify_token.lock().unwrap() =
                             frame["d"]["token"].as_str().map(str::to_string);
                         let shard = frame["d"]["shard"].clone();
+                        // A new session numbers its events from 1 again.
+                        state.seq.store(0, Ordering::SeqCst);
                         let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
                         let ws_url = state.ws_url.lock().unwrap().clone();
+                        let session = format!(
+                            "standin-session-{}",
+                            state.identifies.load(Ordering::SeqCst) + 1
+                        );
+                        *state.session.lock().unwrap() = Some(session.clone());
                         Some(json!({"op": 0, "t": "READY", "s": s, "d": {
                             "v": 10,
                             "user": payloads::bot_user(),
                             "guilds": [],
-                            "session_id": "standin-session",
+                            "session_id": session,
                             "resume_gateway_url": ws_url,
                             "shard": if shard.is_null() { json!([0, 1]) } else { shard },
                             "application": {"id": APP_ID.to_string(), "flags": 0}
                         }}))
                     }
                     Some(6) => {
-                        let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
-                        Some(json!({"op": 0, "t": "RESUMED", "s": s, "d": {}}))
+                        let live = state.session.lock().unwrap().clone();
+                        if live.is_some() && frame["d"]["session_id"].as_str() == live.as_deref() {
+                            let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                            Some(json!({"op": 0, "t": "RESUMED", "s": s, "d": {}}))
+                        } else {
+                            // The session is gone: the bot must identify afresh.
+                            Some(json!({"op": 9, "d": false, "s": null, "t": null}))
+                        }
                     }
                     _ => None,
                 };
                 if let Some(reply) = reply {
+                    let resumed = reply["t"] == "RESUMED";
                     if sink.send(WsMessage::Text(reply.to_string())).await.is_err() {
                         return;
                     }
-                    if frame["op"].as_u64() == Some(2) {
+                    if op == Some(2) {
                         state.identifies.fetch_add(1, Ordering::SeqCst);
+                    }
+                    if resumed {
+                        state.resumes.fetch_add(1, Ordering::SeqCst);
                     }
                 }
             }
             out = rx.recv() => {
                 let Some(out) = out else { return };
-                if sink.send(WsMessage::Text(out)).await.is_err() {
-                    return;
+                match out {
+                    Outgoing::Text(text) => {
+                        if sink.send(WsMessage::Text(text)).await.is_err() {
+                            return;
+                        }
+                    }
+                    Outgoing::Close(code) => {
+                        let frame = CloseFrame {
+                            code: CloseCode::from(code),
+                            reason: "stand-in closes the connection".into(),
+                        };
+                        let _ = sink.send(WsMessage::Close(Some(frame))).await;
+                        // Give the client a moment to answer the close, then hang up.
+                        let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                            while let Some(Ok(m)) = stream.next().await {
+                                if m.is_close() {
+                                    break;
+                                }
+                            }
+                        })
+                        .await;
+                        return;
+                    }
+                    Outgoing::Drop => return,
                 }
             }
         }

@@ -1,0 +1,315 @@
+//! The real bot (`medfaq::discord::serve`, serenity's client included) running in-process
+//! against a [`StandIn`], with its log captured: the harness of the fault and soak tests.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use medfaq::config::Config;
+use medfaq::Engine;
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::payloads::{self, Place};
+use super::{Request, StandIn};
+
+/// A recognisable fake token: it must never show up in a log line.
+pub const FAKE_TOKEN: &str = "MTIzNDU2Nzg5.FAKE-medfaq-live-token.never-log-me-0c4d1e";
+/// How long a test waits for anything before failing.
+pub const WAIT: Duration = Duration::from_secs(10);
+/// A server channel.
+pub const GUILD: Place = Place::Guild {
+    guild: 710_000_000_000_000_001,
+    channel: 710_000_000_000_000_002,
+};
+
+/// Captured log output. With `loud_only`, lines below WARN are counted but not kept (so a
+/// long run's memory is not the log's).
+#[derive(Clone, Default)]
+pub struct Logs {
+    kept: Arc<Mutex<Vec<u8>>>,
+    lines: Arc<AtomicU64>,
+    loud_only: bool,
+}
+
+/// One write of the subscriber (one formatted event).
+pub struct LogWriter(Logs);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lines.fetch_add(
+            buf.iter().filter(|b| **b == b'\n').count() as u64,
+            Ordering::Relaxed,
+        );
+        let loud = || {
+            let text = String::from_utf8_lossy(buf);
+            text.contains(" WARN ") || text.contains("ERROR ")
+        };
+        if !self.0.loud_only || loud() {
+            self.0.kept.lock().unwrap().extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = LogWriter;
+    fn make_writer(&'a self) -> LogWriter {
+        LogWriter(self.clone())
+    }
+}
+
+impl Logs {
+    /// Everything kept so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.kept.lock().unwrap()).into_owned()
+    }
+
+    /// Lines written so far, kept or not.
+    pub fn lines(&self) -> u64 {
+        self.lines.load(Ordering::Relaxed)
+    }
+
+    /// The kept WARN and ERROR lines.
+    pub fn loud(&self) -> Vec<String> {
+        self.text()
+            .lines()
+            .filter(|l| l.contains(" WARN ") || l.contains("ERROR "))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// How to run the bot.
+pub struct Options {
+    /// The `tracing` filter (the privacy test's approach: every level the test cares about).
+    pub log_filter: &'static str,
+    /// Keep only WARN and ERROR lines.
+    pub loud_only: bool,
+    /// Tokio worker threads (the bot and the stand-in share the runtime).
+    pub worker_threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            log_filter: "debug",
+            loud_only: false,
+            worker_threads: 2,
+        }
+    }
+}
+
+/// A running bot and its stand-in.
+pub struct Live {
+    /// The stand-in the bot talks to.
+    pub standin: StandIn,
+    /// The knowledge the bot serves.
+    pub engine: Arc<Engine>,
+    /// The bot's log so far.
+    pub logs: Logs,
+}
+
+impl Live {
+    /// Dispatches `/ask` from `user` and returns the interaction id.
+    pub fn ask(&self, user: u64, place: Place, question: &str) -> u64 {
+        let id = self.standin.next_id();
+        self.standin.dispatch(
+            "INTERACTION_CREATE",
+            payloads::ask(id, user, place, question, None),
+        );
+        id
+    }
+
+    /// Dispatches autocomplete on `/ask` with `partial` typed, and returns its id.
+    pub fn autocomplete(&self, user: u64, place: Place, partial: &str) -> u64 {
+        let id = self.standin.next_id();
+        self.standin.dispatch(
+            "INTERACTION_CREATE",
+            payloads::autocomplete(id, user, place, partial),
+        );
+        id
+    }
+
+    /// Every callback request for interaction `id`, in order.
+    pub fn callbacks(&self, id: u64) -> Vec<Request> {
+        let needle = format!("/interactions/{id}/");
+        self.standin
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "POST" && r.path.contains(&needle))
+            .collect()
+    }
+
+    /// Every edit of interaction `id`'s original response.
+    pub fn edits(&self, id: u64) -> Vec<Request> {
+        let needle = format!("/interaction-token-{id}/messages/@original");
+        self.standin
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "PATCH" && r.path.ends_with(&needle))
+            .collect()
+    }
+
+    /// Asks `question` and returns the accepted first response's body, checking that the
+    /// stand-in accepted it within Discord's 3 seconds.
+    pub async fn ask_answered(&self, user: u64, place: Place, question: &str) -> Value {
+        let id = self.ask(user, place, question);
+        self.wait_acknowledged(id).await;
+        let record = self.standin.interaction(id).unwrap();
+        let (at, kind) = record.acknowledged.unwrap();
+        assert!(at.duration_since(record.dispatched) <= super::DEADLINE);
+        assert_eq!(kind, 4, "answered with a message");
+        self.callbacks(id)
+            .into_iter()
+            .find(|r| r.body["type"] == 4)
+            .expect("the answer was recorded")
+            .body
+    }
+
+    /// Waits until interaction `id` has an accepted first response.
+    pub async fn wait_acknowledged(&self, id: u64) {
+        let until = Instant::now() + WAIT;
+        while self
+            .standin
+            .interaction(id)
+            .and_then(|r| r.acknowledged)
+            .is_none()
+        {
+            assert!(
+                Instant::now() < until,
+                "interaction {id} was never acknowledged: {:?}\nlogs:\n{}",
+                self.standin.interaction(id),
+                self.logs.text()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Waits until the log has a line containing `needle`.
+    pub async fn wait_log(&self, needle: &str) {
+        let until = Instant::now() + WAIT;
+        while !self.logs.text().contains(needle) {
+            assert!(
+                Instant::now() < until,
+                "no log line with {needle:?}:\n{}",
+                self.logs.text()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Dispatches nothing for `d`, letting the bot finish what it is doing.
+    pub async fn settle(&self, d: Duration) {
+        tokio::time::sleep(d).await;
+    }
+}
+
+fn repo_knowledge() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Starts the bot on a copy of the shipped knowledge against a fresh stand-in, runs `body`,
+/// shuts the bot down (checking it stops cleanly), and returns the captured log. Whatever
+/// the faults, the token and interaction tokens never appear in the log.
+pub fn run<F, Fut>(options: Options, body: F) -> String
+where
+    F: FnOnce(Arc<Live>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let logs = Logs {
+        loud_only: options.loud_only,
+        ..Logs::default()
+    };
+    let dispatch = tracing::Dispatch::new(medfaq::discord::logging::subscriber(
+        options.log_filter,
+        logs.clone(),
+    ));
+    let for_threads = dispatch.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(options.worker_threads)
+        .enable_all()
+        .on_thread_start(move || {
+            std::mem::forget(tracing::dispatcher::set_default(&for_threads));
+        })
+        .build()
+        .unwrap();
+    let _main = tracing::dispatcher::set_default(&dispatch);
+    runtime.block_on(async {
+        let standin = StandIn::start().await;
+        let knowledge = tempfile::tempdir().unwrap();
+        copy_dir(&repo_knowledge(), knowledge.path());
+        let mut config = Config::default();
+        config.discord.api_url = standin.api_url.clone();
+        config.bot.shutdown_grace_seconds = 2;
+        config.bot.watch_knowledge = false;
+        let engine = Arc::new(Engine::load(knowledge.path()).unwrap());
+        let for_bot = Arc::clone(&engine);
+        let cancel = CancellationToken::new();
+        let stop = cancel.clone();
+        let dir = knowledge.path().to_path_buf();
+        let serve = tokio::spawn(async move {
+            medfaq::discord::serve(&config, FAKE_TOKEN, &dir, for_bot, async move {
+                stop.cancelled().await
+            })
+            .await
+        });
+        standin.wait_identified(WAIT).await;
+        standin
+            .wait_request("command registration", WAIT, |r| {
+                r.method == "PUT" && r.path.ends_with("/commands")
+            })
+            .await;
+        let live = Arc::new(Live {
+            standin,
+            engine,
+            logs: logs.clone(),
+        });
+        body(Arc::clone(&live)).await;
+        cancel.cancel();
+        let stopped = tokio::time::timeout(WAIT, serve)
+            .await
+            .expect("serve stops after shutdown")
+            .expect("serve does not panic");
+        assert!(stopped.is_ok(), "serve stopped with {stopped:?}");
+        drop(knowledge);
+    });
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    let text = logs.text();
+    if std::env::var_os("MEDFAQ_SHOW_LOGS").is_some() {
+        eprintln!("{text}");
+    }
+    assert!(!text.contains(FAKE_TOKEN), "the token is in the log");
+    assert!(
+        !text.contains("FAKE-medfaq"),
+        "part of the token is in the log"
+    );
+    for line in text
+        .lines()
+        .filter(|l| l.contains(" INFO ") || l.contains(" WARN ") || l.contains("ERROR "))
+    {
+        assert!(
+            !line.contains("interaction-token-"),
+            "an interaction token is in the log: {line}"
+        );
+    }
+    text
+}
