@@ -71,6 +71,8 @@ pub struct Engine {
     kb: KnowledgeBase,
     index: Index,
     safety: SafetyLayer,
+    /// Topic names, for replies that point to browsing.
+    topics: Vec<String>,
 }
 
 /// How many runners-up a response lists.
@@ -86,7 +88,13 @@ impl Engine {
     pub fn with_weights(kb: KnowledgeBase, weights: Weights) -> Engine {
         let safety = SafetyLayer::new(&kb.safety);
         let index = Index::with_weights(&kb, &safety.vocabulary(), weights);
-        Engine { kb, index, safety }
+        let topics = kb.topic_names();
+        Engine {
+            kb,
+            index,
+            safety,
+            topics,
+        }
     }
 
     /// Loads, checks and indexes the knowledge folder at `dir`.
@@ -112,12 +120,9 @@ impl Engine {
     /// Answers one question; emergency help names `region`'s numbers (the default region
     /// when `None` or unknown).
     pub fn ask_in(&self, question: &str, region: Option<&str>) -> Response {
-        let words = normalize::words(question);
-        let corrected = self.index.normalizer().corrected_words(&words);
-        let kinds = self.safety.assess(&corrected);
-        let ranking = self
-            .index
-            .rank_tokens(self.index.normalizer().tokens_of(&words));
+        let analysis = self.index.normalizer().analyze(question);
+        let kinds = self.safety.assess(&analysis.words);
+        let ranking = self.index.rank_tokens(analysis.tokens);
         let alternatives = |list: &[Scored]| -> Vec<Alternative> {
             list.iter()
                 .map(|s| {
@@ -183,9 +188,14 @@ impl Engine {
                 alternatives: alternatives(
                     &ranking.scored[..ranking.scored.len().min(MAX_ALTERNATIVES)],
                 ),
-                reply: Reply::no_match(&self.kb, question),
+                reply: Reply::no_match(&self.kb, &self.topics, question),
             },
         }
+    }
+
+    /// The reply when a member turns down every choice offered ("none of these").
+    pub fn none_of_these(&self) -> Reply {
+        Reply::no_match(&self.kb, &self.topics, "")
     }
 
     /// The reply for an enabled entry, as when a member picks it from a list.

@@ -26,6 +26,13 @@ pub const MIN_CORRECTION_LEN: usize = 5;
 /// first letter, which typing slips rarely change ("said" never becomes "nsaids").
 pub const MIN_DRUG_CORRECTION_LEN: usize = 6;
 
+/// Misspellings of lexicon words (drug names, brands) may be this many edits away: members
+/// misspell drug names badly ("naltraxone", "subuxone").
+const LEXICON_EDITS: usize = 2;
+/// Misspellings of other words of the knowledge may be one edit away: enough for slips, and
+/// a much smaller index to build.
+const VOCABULARY_EDITS: usize = 1;
+
 /// Words of this length or more may be corrected across two edits; shorter ones across one.
 /// Drug names are long and members misspell them badly ("naltraxone", "subuxone").
 pub const TWO_EDIT_LEN: usize = 8;
@@ -221,6 +228,15 @@ fn is_invisible(c: char) -> bool {
 /// [`MAX_INPUT_CHARS`] characters.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_INPUT_CHARS * 2));
+    if text.is_ascii() {
+        // NFKC leaves ASCII as it is; most messages need nothing more than this.
+        out.extend(text.bytes().take(MAX_INPUT_CHARS).map(|b| match b {
+            b'\'' | b'`' => '\'',
+            b if b.is_ascii_alphanumeric() => char::from(b.to_ascii_lowercase()),
+            _ => ' ',
+        }));
+        return out;
+    }
     for c in text
         .chars()
         .take(MAX_INPUT_CHARS)
@@ -291,6 +307,15 @@ pub enum TokenKind {
     Stop,
 }
 
+/// A text as the normalizer read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// Its words (see [`words`]) with misspellings corrected.
+    pub words: Vec<String>,
+    /// Its tokens.
+    pub tokens: Vec<Token>,
+}
+
 /// One unit of meaning in a question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
@@ -304,11 +329,16 @@ pub struct Token {
 
 /// Spelling correction by symmetric deletion (as in SymSpell): every vocabulary word is
 /// indexed under the strings left after deleting up to two characters, so a misspelling
-/// finds its candidates by hash lookups instead of a scan; `strsim` then measures them.
+/// finds its candidates by lookups instead of a scan; `strsim` then measures them.
+///
+/// Deletion strings are kept as 64-bit hashes in one sorted list, which makes the index cheap
+/// to build; a hash collision only adds a candidate, which the distance check then drops.
 #[derive(Debug, Default)]
 struct Corrector {
-    words: Vec<String>,
-    deletes: HashMap<String, Vec<u32>>,
+    /// Each word and how many edits away a misspelling of it may be.
+    words: Vec<(String, usize)>,
+    /// (hash of a deletion string, word index), sorted.
+    deletes: Vec<(u64, u32)>,
 }
 
 fn max_edits(len: usize) -> usize {
@@ -319,64 +349,100 @@ fn max_edits(len: usize) -> usize {
     }
 }
 
-fn deletions(word: &str, depth: usize, out: &mut HashSet<String>) {
+/// FNV-1a over the characters of `word` with the one at `skip` left out.
+fn hash_without(word: &[char], skip: Option<usize>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, c) in word.iter().enumerate() {
+        if Some(i) == skip {
+            continue;
+        }
+        h ^= u64::from(u32::from(*c));
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Pushes the hash of `word` and of every string left after deleting up to `depth` of its
+/// characters (duplicates included; callers sort and deduplicate).
+fn deletion_hashes(word: &[char], depth: usize, out: &mut Vec<u64>) {
+    out.push(hash_without(word, None));
     if depth == 0 {
         return;
     }
-    let chars: Vec<char> = word.chars().collect();
-    for i in 0..chars.len() {
-        let d: String = chars[..i].iter().chain(&chars[i + 1..]).collect();
-        if out.insert(d.clone()) {
-            deletions(&d, depth - 1, out);
+    let mut shorter: Vec<char> = Vec::with_capacity(word.len());
+    for i in 0..word.len() {
+        if i > 0 && word[i] == word[i - 1] {
+            // Deleting either of two equal neighbours leaves the same string.
+            continue;
+        }
+        if depth == 1 {
+            out.push(hash_without(word, Some(i)));
+        } else {
+            shorter.clear();
+            shorter.extend_from_slice(&word[..i]);
+            shorter.extend_from_slice(&word[i + 1..]);
+            deletion_hashes(&shorter, depth - 1, out);
         }
     }
 }
 
 impl Corrector {
-    fn new(vocabulary: impl IntoIterator<Item = String>) -> Corrector {
-        let mut c = Corrector::default();
-        let mut seen = HashSet::new();
-        for word in vocabulary {
-            let n = word.chars().count();
-            if n < MIN_CORRECTION_LEN || !seen.insert(word.clone()) {
+    /// Indexes `(word, edits)` pairs: a misspelling at most `edits` away may be corrected to
+    /// `word` (capped by [`max_edits`] of its length).
+    fn new(vocabulary: impl IntoIterator<Item = (String, usize)>) -> Corrector {
+        let mut depth_of: HashMap<String, usize> = HashMap::new();
+        for (word, edits) in vocabulary {
+            let edits = edits.min(max_edits(word.chars().count()));
+            if edits == 0 {
                 continue;
             }
-            let id = c.words.len() as u32;
-            let mut keys = HashSet::new();
-            keys.insert(word.clone());
-            deletions(&word, max_edits(n), &mut keys);
-            for k in keys {
-                c.deletes.entry(k).or_default().push(id);
-            }
-            c.words.push(word);
+            let slot = depth_of.entry(word).or_insert(0);
+            *slot = (*slot).max(edits);
         }
-        c
+        let mut words: Vec<(String, usize)> = depth_of.into_iter().collect();
+        words.sort_unstable();
+        let mut deletes = Vec::new();
+        let mut hashes = Vec::new();
+        for (id, (word, edits)) in words.iter().enumerate() {
+            hashes.clear();
+            let chars: Vec<char> = word.chars().collect();
+            deletion_hashes(&chars, *edits, &mut hashes);
+            hashes.sort_unstable();
+            hashes.dedup();
+            deletes.extend(hashes.iter().map(|h| (*h, id as u32)));
+        }
+        deletes.sort_unstable();
+        Corrector { words, deletes }
     }
 
     /// Every vocabulary word within the allowed edits of `word`, with its distance.
     fn candidates(&self, word: &str) -> Vec<(&str, usize)> {
-        let n = word.chars().count();
-        let edits = max_edits(n);
+        let chars: Vec<char> = word.chars().collect();
+        let edits = max_edits(chars.len());
         if edits == 0 {
             return Vec::new();
         }
-        let mut keys = HashSet::new();
-        keys.insert(word.to_string());
-        deletions(word, edits, &mut keys);
-        let mut ids: Vec<u32> = keys
-            .iter()
-            .filter_map(|k| self.deletes.get(k))
-            .flatten()
-            .copied()
-            .collect();
+        let mut hashes = Vec::new();
+        deletion_hashes(&chars, edits, &mut hashes);
+        hashes.sort_unstable();
+        hashes.dedup();
+        let mut ids: Vec<u32> = Vec::new();
+        for h in hashes {
+            let start = self.deletes.partition_point(|(k, _)| *k < h);
+            ids.extend(
+                self.deletes[start..]
+                    .iter()
+                    .take_while(|(k, _)| *k == h)
+                    .map(|(_, id)| *id),
+            );
+        }
         ids.sort_unstable();
         ids.dedup();
         ids.into_iter()
-            .map(|id| self.words[id as usize].as_str())
-            .filter_map(|cand| {
+            .map(|id| &self.words[id as usize])
+            .filter_map(|(cand, allowed)| {
                 let d = strsim::damerau_levenshtein(word, cand);
-                let allowed = edits.min(max_edits(cand.chars().count()));
-                (d > 0 && d <= allowed).then_some((cand, d))
+                (d > 0 && d <= edits.min(*allowed)).then_some((cand.as_str(), d))
             })
             .collect()
     }
@@ -410,9 +476,11 @@ impl std::fmt::Debug for Normalizer {
 }
 
 impl Normalizer {
-    /// Builds a normalizer from the lexicon and extra vocabulary (the words of the knowledge's
-    /// questions and the safety cues), which misspellings may be corrected to.
-    pub fn new(lexicon: &Lexicon, vocabulary: &[String]) -> Normalizer {
+    /// Builds a normalizer from the lexicon, the vocabulary misspellings may be corrected to
+    /// (the words of the knowledge's questions and the safety cues), and text whose words are
+    /// known but not correction targets (the answers: correcting towards every word of every
+    /// answer would guess too often and make loading slow).
+    pub fn new(lexicon: &Lexicon, vocabulary: &[String], known_text: &[String]) -> Normalizer {
         let stemmer = Stemmer::create(Algorithm::English);
         let mut singles = HashMap::new();
         let mut phrases: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::new();
@@ -428,7 +496,7 @@ impl Normalizer {
                     [w] => {
                         singles.insert(w.clone(), i);
                         known.insert(w.clone());
-                        correctable.push(w.clone());
+                        correctable.push((w.clone(), LEXICON_EDITS));
                     }
                     [first, ..] => phrases.entry(first.clone()).or_default().push((ws, i)),
                 }
@@ -453,8 +521,11 @@ impl Normalizer {
         for w in vocabulary {
             for w in words(w) {
                 known.insert(w.clone());
-                correctable.push(w);
+                correctable.push((w, VOCABULARY_EDITS));
             }
+        }
+        for text in known_text {
+            known.extend(words(text));
         }
         let stopwords: HashSet<&'static str> = STOPWORDS.iter().copied().collect();
         known.extend(stopwords.iter().map(|s| s.to_string()));
@@ -527,61 +598,79 @@ impl Normalizer {
         Some((first.to_string(), 1.0 - best as f32 / len))
     }
 
-    /// Tokenizes `text`: words, then multi-word lexicon phrases (longest first), single
-    /// variants, stopwords, spelling correction, and stemming for everything else.
+    /// Tokenizes `text`: words, spelling correction, then multi-word lexicon phrases
+    /// (longest first), single variants, stopwords, and stemming for everything else.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
-        self.tokens_of(&words(text))
+        self.analyze(text).tokens
     }
 
-    /// Corrects misspelled words against the vocabulary, leaving known words alone. The
-    /// safety layer reads this so that "overdosd" still counts as "overdosed".
-    pub fn corrected_words(&self, ws: &[String]) -> Vec<String> {
-        ws.iter()
-            .map(|w| {
-                if self.known.contains(w) || self.term_of(w).is_some() {
-                    w.clone()
-                } else {
-                    self.correct(w).map_or_else(|| w.clone(), |(c, _)| c)
-                }
-            })
-            .collect()
+    /// Reads `text` once: its words with misspellings corrected (what the safety layer reads,
+    /// so that "overdosd" still counts as "overdosed") and its tokens (what the matcher reads).
+    pub fn analyze(&self, text: &str) -> Analysis {
+        let mut words = words(text);
+        let mut similarity = vec![1.0f32; words.len()];
+        for (w, sim) in words.iter_mut().zip(&mut similarity) {
+            if self.is_known(w) {
+                continue;
+            }
+            if let Some((fixed, s)) = self.correct(w) {
+                *w = fixed;
+                *sim = s;
+            }
+        }
+        let tokens = self.tokens_from(&words, &similarity);
+        Analysis { words, tokens }
     }
 
-    /// Tokenizes already-split words (see [`words`]).
-    pub fn tokens_of(&self, ws: &[String]) -> Vec<Token> {
+    /// Returns true if and only if `word` needs no correction: a lexicon word (or an
+    /// inflection of one), a stopword, or a word of the knowledge.
+    fn is_known(&self, word: &str) -> bool {
+        self.singles.contains_key(word)
+            || self.stopwords.contains(word)
+            || self.known.contains(word)
+            || self.term_of(word).is_some()
+    }
+
+    /// Tokenizes already corrected words, each with the similarity of its correction.
+    fn tokens_from(&self, ws: &[String], similarity: &[f32]) -> Vec<Token> {
         let mut out = Vec::with_capacity(ws.len());
         let mut i = 0;
         'outer: while i < ws.len() {
             if let Some(list) = self.phrases.get(&ws[i]) {
                 for (phrase, term) in list {
                     if ws[i..].starts_with(phrase) {
-                        out.push(self.term_token(*term, 1.0));
+                        let sim = similarity[i..i + phrase.len()]
+                            .iter()
+                            .copied()
+                            .fold(1.0, f32::min);
+                        out.push(self.term_token(*term, sim));
                         i += phrase.len();
                         continue 'outer;
                     }
                 }
             }
-            let w = &ws[i];
+            let (w, sim) = (&ws[i], similarity[i]);
             i += 1;
             if let Some(term) = self.singles.get(w.as_str()) {
-                out.push(self.term_token(*term, 1.0));
+                out.push(self.term_token(*term, sim));
             } else if self.stopwords.contains(w.as_str()) {
                 out.push(Token {
                     text: w.clone(),
                     kind: TokenKind::Stop,
-                    similarity: 1.0,
+                    similarity: sim,
                 });
-            } else if let Some(term) = self.term_of(w) {
-                out.push(self.term_token(term, 1.0));
-            } else if self.known.contains(w) {
-                out.push(self.word_token(w, 1.0));
-            } else if let Some((fixed, sim)) = self.correct(w) {
-                match self.term_of(&fixed) {
-                    Some(term) => out.push(self.term_token(term, sim)),
-                    None => out.push(self.word_token(&fixed, sim)),
-                }
             } else {
-                out.push(self.word_token(w, 1.0));
+                let stem = self.stemmer.stem(w);
+                match self.stems.get(stem.as_ref()) {
+                    Some((term, shortest)) if w.chars().count() >= *shortest => {
+                        out.push(self.term_token(*term, sim));
+                    }
+                    _ => out.push(Token {
+                        text: stem.into_owned(),
+                        kind: TokenKind::Word,
+                        similarity: sim,
+                    }),
+                }
             }
         }
         out
@@ -596,14 +685,6 @@ impl Normalizer {
                 TermKind::Class => TokenKind::Class,
                 TermKind::Term => TokenKind::Term,
             },
-            similarity,
-        }
-    }
-
-    fn word_token(&self, word: &str, similarity: f32) -> Token {
-        Token {
-            text: self.stemmer.stem(word).into_owned(),
-            kind: TokenKind::Word,
             similarity,
         }
     }

@@ -235,8 +235,9 @@ impl Reply {
     }
 
     /// The reply when nothing curated fits `question`.
-    pub fn no_match(kb: &KnowledgeBase, question: &str) -> Reply {
-        let topics: Vec<String> = kb.topics().into_iter().map(|(t, _)| t).collect();
+    ///
+    /// `topics` are the topic names to point to (see [`KnowledgeBase::topic_names`]).
+    pub fn no_match(kb: &KnowledgeBase, topics: &[String], question: &str) -> Reply {
         let asked = if question.trim().is_empty() {
             String::new()
         } else {

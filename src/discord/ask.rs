@@ -12,7 +12,7 @@ use serenity::model::channel::MessageFlags;
 use super::bot::{Bot, RateLimited, Respond, Via, PICKED_PREFIX};
 use super::outbound::Outbound;
 use super::render::{self, Rendered, MAX_OPTIONS, MAX_OPTION_TEXT};
-use crate::reply::{truncate, Reply};
+use crate::reply::truncate;
 
 /// The `/ask` option holding the question.
 pub const OPTION_QUESTION: &str = "question";
@@ -102,7 +102,7 @@ pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
         };
         (engine.entry_reply(entry), how)
     } else if id == render::ID_NONE {
-        (Some(Reply::no_match(engine.knowledge(), "")), replace)
+        (Some(engine.none_of_these()), replace)
     } else {
         return;
     };

@@ -264,6 +264,15 @@ impl KnowledgeBase {
         self.enabled().map(|e| e.reviewed.as_str()).max()
     }
 
+    /// The names of the topics of enabled entries, in first-seen order.
+    pub fn topic_names(&self) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        self.enabled()
+            .filter(|e| seen.insert(e.topic.as_str()))
+            .map(|e| e.topic.clone())
+            .collect()
+    }
+
     /// Topics in first-seen order, each with its enabled entries.
     pub fn topics(&self) -> Vec<(String, Vec<&Entry>)> {
         let mut topics: Vec<(String, Vec<&Entry>)> = Vec::new();

@@ -18,9 +18,9 @@
 //! Coverage reads an entry's questions and answer; anchors and required drugs read only its
 //! questions, which curators write for exactly this.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use crate::knowledge::KnowledgeBase;
+use crate::knowledge::{KnowledgeBase, TermKind};
 use crate::normalize::{Token, TokenKind};
 
 /// A drug named in at least this share of an entry's questions is required: a member who
@@ -28,20 +28,56 @@ use crate::normalize::{Token, TokenKind};
 /// room for a few questions that say "it" or "the pill".
 pub const REQUIRED_DRUG_SHARE: f32 = 0.75;
 
+/// A set of lexicon drugs or classes, by their position in the guard's name list. Checking a
+/// question against ten thousand entries is then a few word operations per entry.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn with_len(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+
+    fn insert(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    fn union_with(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(wi, w)| {
+            (0..64)
+                .filter(move |b| w & (1 << b) != 0)
+                .map(move |b| wi * 64 + b)
+        })
+    }
+}
+
+fn contains(bits: &[u64], i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
+fn intersects(a: &[u64], b: &[u64]) -> bool {
+    a.iter().zip(b).any(|(x, y)| x & y != 0)
+}
+
 /// What one entry is about, drug-wise.
 #[derive(Debug, Default, Clone)]
 struct Coverage {
-    drugs: HashSet<String>,
-    classes: HashSet<String>,
-    anchors: HashSet<String>,
-    required: HashSet<String>,
-}
-
-/// The names in `set`, sorted, for display.
-fn sorted(set: &HashSet<String>) -> Vec<&str> {
-    let mut v: Vec<&str> = set.iter().map(String::as_str).collect();
-    v.sort_unstable();
-    v
+    /// Drugs its questions or answer name.
+    drugs: Bits,
+    /// Classes its questions or answer name.
+    classes: Bits,
+    /// Classes it covers: those it names, and the classes of the drugs it names.
+    implied_classes: Bits,
+    /// Drugs its title names.
+    anchors: Bits,
+    /// Drugs nearly all its questions name.
+    required: Bits,
 }
 
 /// One entry's tokens, as the guard reads them.
@@ -53,167 +89,250 @@ pub(super) struct EntryTokens {
     pub answer: Vec<Token>,
 }
 
+/// Which of an entry's sets a slice of the flat table holds.
+#[derive(Debug, Clone, Copy)]
+enum Set {
+    Drugs = 0,
+    Classes = 1,
+    ImpliedClasses = 2,
+    Anchors = 3,
+    Required = 4,
+}
+
+/// How many sets each entry has in the flat table.
+const SETS: usize = 5;
+
 /// Per-entry drug coverage, built once from the knowledge.
 #[derive(Debug)]
 pub struct DrugGuard {
-    entries: Vec<Coverage>,
-    drug_classes: HashMap<String, Vec<String>>,
+    /// Every entry's sets, one after another (`SETS` sets of `words` words each), so checking
+    /// thousands of entries walks one block of memory.
+    table: Vec<u64>,
+    /// 64-bit words per set.
+    words: usize,
+    /// Drug and class names, by position.
+    names: Vec<String>,
+    /// Name → position.
+    positions: HashMap<String, usize>,
+    /// For each position that is a drug, its classes.
+    classes_of: Vec<Bits>,
 }
 
 /// Which entries a question leaves eligible.
 #[derive(Debug)]
 pub struct Eligible<'a> {
     guard: &'a DrugGuard,
-    drugs: Vec<&'a str>,
-    classes: Vec<&'a str>,
+    drugs: Vec<usize>,
+    drug_bits: Bits,
+    classes: Vec<usize>,
 }
 
 impl DrugGuard {
     /// Builds coverage from each entry's tokens: its questions' tokens, question by question
     /// (the title first), then its answer's tokens.
     pub(super) fn new(kb: &KnowledgeBase, entry_tokens: &[EntryTokens]) -> DrugGuard {
-        let drug_classes = super::drug_classes(&kb.lexicon);
-        let entries = entry_tokens
+        let names: Vec<String> = kb
+            .lexicon
+            .terms
             .iter()
-            .map(|e| {
-                let mut c = Coverage::default();
-                let mut named_in: HashMap<&str, usize> = HashMap::new();
-                for q in &e.questions {
-                    let drugs: HashSet<&str> = q
-                        .iter()
-                        .filter(|t| t.kind == TokenKind::Drug)
-                        .map(|t| t.text.as_str())
-                        .collect();
-                    for d in drugs {
-                        *named_in.entry(d).or_default() += 1;
+            .filter(|t| matches!(t.kind, TermKind::Drug | TermKind::Class))
+            .map(|t| t.name.clone())
+            .collect();
+        let positions: HashMap<String, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
+        let n = names.len();
+        let classes_of: Vec<Bits> = names
+            .iter()
+            .map(|name| {
+                let mut bits = Bits::with_len(n);
+                if let Some(term) = kb.lexicon.get(name) {
+                    for c in &term.classes {
+                        if let Some(i) = positions.get(c) {
+                            bits.insert(*i);
+                        }
                     }
                 }
-                let n = e.questions.len().max(1) as f32;
-                c.required = named_in
-                    .into_iter()
-                    .filter(|(_, k)| *k as f32 / n >= REQUIRED_DRUG_SHARE)
-                    .map(|(d, _)| d.to_string())
-                    .collect();
-                for t in e.questions.iter().flatten().chain(&e.answer) {
-                    match t.kind {
-                        TokenKind::Drug => {
-                            c.drugs.insert(t.text.clone());
-                        }
-                        TokenKind::Class => {
-                            c.classes.insert(t.text.clone());
-                        }
-                        _ => {}
-                    }
-                }
-                c.anchors = e
-                    .questions
-                    .first()
-                    .into_iter()
-                    .flatten()
-                    .filter(|t| t.kind == TokenKind::Drug)
-                    .map(|t| t.text.clone())
-                    .collect();
-                c
+                bits
             })
             .collect();
-        DrugGuard {
-            entries,
-            drug_classes,
+        let mut guard = DrugGuard {
+            table: Vec::new(),
+            words: n.div_ceil(64),
+            names,
+            positions,
+            classes_of,
+        };
+        let mut table = Vec::with_capacity(entry_tokens.len() * SETS * guard.words);
+        for e in entry_tokens {
+            let c = guard.coverage(e, n);
+            for set in [c.drugs, c.classes, c.implied_classes, c.anchors, c.required] {
+                table.extend_from_slice(&set.0);
+            }
         }
+        guard.table = table;
+        guard
+    }
+
+    /// One of an entry's sets, as words of bits.
+    fn set(&self, entry: usize, which: Set) -> &[u64] {
+        let start = (entry * SETS + which as usize) * self.words;
+        self.table.get(start..start + self.words).unwrap_or(&[])
+    }
+
+    fn entries(&self) -> usize {
+        self.table.len() / (SETS * self.words).max(1)
+    }
+
+    fn position(&self, t: &Token) -> Option<usize> {
+        match t.kind {
+            TokenKind::Drug | TokenKind::Class => self.positions.get(&t.text).copied(),
+            _ => None,
+        }
+    }
+
+    fn drug_bits<'t>(&self, tokens: impl IntoIterator<Item = &'t Token>, n: usize) -> Bits {
+        let mut bits = Bits::with_len(n);
+        for t in tokens {
+            if t.kind == TokenKind::Drug {
+                if let Some(i) = self.position(t) {
+                    bits.insert(i);
+                }
+            }
+        }
+        bits
+    }
+
+    fn coverage(&self, e: &EntryTokens, n: usize) -> Coverage {
+        let mut c = Coverage {
+            drugs: Bits::with_len(n),
+            classes: Bits::with_len(n),
+            implied_classes: Bits::with_len(n),
+            anchors: Bits::with_len(n),
+            required: Bits::with_len(n),
+        };
+        for t in e.questions.iter().flatten().chain(&e.answer) {
+            if let Some(i) = self.position(t) {
+                match t.kind {
+                    TokenKind::Drug => c.drugs.insert(i),
+                    _ => c.classes.insert(i),
+                }
+            }
+        }
+        c.implied_classes = c.classes.clone();
+        for d in c.drugs.iter() {
+            c.implied_classes.union_with(&self.classes_of[d]);
+        }
+        c.anchors = self.drug_bits(e.questions.first().into_iter().flatten(), n);
+        let mut named_in = vec![0usize; n];
+        for q in &e.questions {
+            for d in self.drug_bits(q, n).iter() {
+                named_in[d] += 1;
+            }
+        }
+        let questions = e.questions.len().max(1) as f32;
+        for (d, k) in named_in.iter().enumerate() {
+            if *k as f32 / questions >= REQUIRED_DRUG_SHARE {
+                c.required.insert(d);
+            }
+        }
+        c
+    }
+
+    fn names_of(&self, entry: usize, which: Set) -> Vec<&str> {
+        let bits = Bits(self.set(entry, which).to_vec());
+        let mut v: Vec<&str> = bits.iter().map(|i| self.names[i].as_str()).collect();
+        v.sort_unstable();
+        v
     }
 
     /// The drugs (canonical names) an entry covers, sorted.
     pub fn covered_drugs(&self, entry: usize) -> Vec<&str> {
-        sorted(&self.entries[entry].drugs)
+        self.names_of(entry, Set::Drugs)
     }
 
     /// The drugs an entry requires a member to name (when they name any), sorted.
     pub fn required(&self, entry: usize) -> Vec<&str> {
-        sorted(&self.entries[entry].required)
+        self.names_of(entry, Set::Required)
     }
 
     /// The anchors (drugs named in the title) of an entry, sorted.
     pub fn anchors(&self, entry: usize) -> Vec<&str> {
-        sorted(&self.entries[entry].anchors)
+        self.names_of(entry, Set::Anchors)
     }
 
     /// The drugs and classes a question names, and so which entries it leaves eligible.
-    pub fn eligible<'a>(&'a self, tokens: &'a [Token]) -> Eligible<'a> {
-        let mut drugs: Vec<&str> = Vec::new();
-        let mut classes: Vec<&str> = Vec::new();
+    pub fn eligible(&self, tokens: &[Token]) -> Eligible<'_> {
+        let mut drugs = Vec::new();
+        let mut classes = Vec::new();
+        let mut drug_bits = Bits::with_len(self.names.len());
         for t in tokens {
-            match t.kind {
-                TokenKind::Drug if !drugs.contains(&t.text.as_str()) => drugs.push(&t.text),
-                TokenKind::Class if !classes.contains(&t.text.as_str()) => classes.push(&t.text),
-                _ => {}
+            let Some(i) = self.position(t) else { continue };
+            if t.kind == TokenKind::Drug {
+                if !drugs.contains(&i) {
+                    drugs.push(i);
+                    drug_bits.insert(i);
+                }
+            } else if !classes.contains(&i) {
+                classes.push(i);
             }
         }
         Eligible {
             guard: self,
             drugs,
+            drug_bits,
             classes,
         }
-    }
-
-    fn classes_of(&self, drug: &str) -> &[String] {
-        self.drug_classes.get(drug).map_or(&[], Vec::as_slice)
     }
 }
 
 impl Eligible<'_> {
-    /// The specific drugs the question names.
-    pub fn drugs(&self) -> &[&str] {
-        &self.drugs
+    /// Returns true if and only if the question names a specific drug.
+    pub fn names_drug(&self) -> bool {
+        !self.drugs.is_empty()
     }
 
     /// The share of the drugs the question names that the entry's title names (0 when the
     /// question names none).
     pub fn anchor_share(&self, entry: usize) -> f32 {
-        let Some(c) = self.guard.entries.get(entry) else {
-            return 0.0;
-        };
-        if self.drugs.is_empty() {
+        if self.drugs.is_empty() || entry >= self.guard.entries() {
             return 0.0;
         }
-        let named = self
-            .drugs
-            .iter()
-            .filter(|d| c.anchors.contains(**d))
-            .count();
+        let anchors = self.guard.set(entry, Set::Anchors);
+        let named = self.drugs.iter().filter(|d| contains(anchors, **d)).count();
         named as f32 / self.drugs.len() as f32
     }
 
     /// Returns true if and only if the entry at `entry` may answer the question.
     pub fn allows(&self, entry: usize) -> bool {
-        let Some(c) = self.guard.entries.get(entry) else {
-            return false;
-        };
-        let drug_covered = |d: &str| {
-            c.drugs.contains(d)
-                || self
-                    .guard
-                    .classes_of(d)
-                    .iter()
-                    .any(|k| c.classes.contains(k))
-        };
-        if !self.drugs.iter().all(|d| drug_covered(d)) {
+        if entry >= self.guard.entries() {
             return false;
         }
-        let class_covered = |k: &str| {
-            c.classes.contains(k)
-                || c.drugs
-                    .iter()
-                    .any(|d| self.guard.classes_of(d).iter().any(|x| x == k))
-        };
-        if !self.classes.iter().all(|k| class_covered(k)) {
+        let g = self.guard;
+        let drugs = g.set(entry, Set::Drugs);
+        let classes = g.set(entry, Set::Classes);
+        let drug_covered =
+            |d: &usize| contains(drugs, *d) || intersects(&g.classes_of[*d].0, classes);
+        if !self.drugs.iter().all(drug_covered) {
+            return false;
+        }
+        let implied = g.set(entry, Set::ImpliedClasses);
+        if !self.classes.iter().all(|k| contains(implied, *k)) {
             return false;
         }
         if self.drugs.is_empty() {
             return true;
         }
+        let anchors = g.set(entry, Set::Anchors);
         let names_an_anchor =
-            c.anchors.is_empty() || self.drugs.iter().any(|d| c.anchors.contains(*d));
-        let names_every_required = c.required.iter().all(|r| self.drugs.contains(&r.as_str()));
+            anchors.iter().all(|w| *w == 0) || intersects(&self.drug_bits.0, anchors);
+        let required = g.set(entry, Set::Required);
+        let names_every_required = required
+            .iter()
+            .zip(&self.drug_bits.0)
+            .all(|(r, q)| r & !q == 0);
         names_an_anchor && names_every_required
     }
 }

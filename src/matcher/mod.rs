@@ -15,15 +15,27 @@ mod guard;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use crate::knowledge::{KnowledgeBase, Lexicon};
+use crate::knowledge::KnowledgeBase;
 use crate::normalize::{Normalizer, Token, TokenKind};
 
 pub use guard::{DrugGuard, REQUIRED_DRUG_SHARE};
 
 /// At most this many choices ("did you mean…").
 pub const MAX_CHOICES: usize = 3;
+/// A ranking keeps at most this many entries: enough for choices, runners-up and the 25
+/// suggestions autocomplete can show.
+pub const MAX_RANKED: usize = 25;
+/// From this many stored questions on, words found in more than one question in
+/// [`COMMON_WORD_SHARE`] ("naltrexone", "can", "i") only add to questions that rarer words
+/// already matched, and words in a quarter of all questions or more are skipped. A question
+/// sharing nothing but common words with the member's scores far below any threshold, so
+/// results barely change while a 10,000-entry knowledge base stays fast. Smaller indexes
+/// (the shipped knowledge has about 700 questions) are scored exactly.
+pub const PRUNE_FROM_QUESTIONS: usize = 5_000;
+/// See [`PRUNE_FROM_QUESTIONS`]: a word is common when more than one question in this many has it.
+pub const COMMON_WORD_SHARE: usize = 20;
 
 /// Every weight and threshold of the matcher. [`Weights::DEFAULT`] holds the calibrated
 /// values, each with its reason; they were set by scoring the project's regression questions
@@ -250,15 +262,11 @@ impl Index {
     pub fn with_weights(kb: &KnowledgeBase, extra_vocabulary: &[String], w: Weights) -> Index {
         let mut vocabulary: Vec<String> = kb
             .enabled()
-            .flat_map(|e| {
-                e.questions
-                    .iter()
-                    .chain(std::iter::once(&e.answer))
-                    .cloned()
-            })
+            .flat_map(|e| e.questions.iter().cloned())
             .collect();
         vocabulary.extend_from_slice(extra_vocabulary);
-        let normalizer = Normalizer::new(&kb.lexicon, &vocabulary);
+        let answers: Vec<String> = kb.enabled().map(|e| e.answer.clone()).collect();
+        let normalizer = Normalizer::new(&kb.lexicon, &vocabulary, &answers);
         Self::with_normalizer(kb, normalizer, w)
     }
 
@@ -406,27 +414,67 @@ impl Index {
     }
 
     fn rank_inner(&self, tokens: Vec<Token>, skip: Option<usize>) -> Ranking {
-        let mut seen = HashSet::new();
+        let mut seen: Vec<&str> = Vec::with_capacity(tokens.len());
         let mut query_total = 0.0f32;
         let mut hits: Vec<(u32, f32)> = Vec::new();
         for t in &tokens {
-            if !seen.insert(t.text.as_str()) {
+            if seen.contains(&t.text.as_str()) {
                 continue;
             }
+            seen.push(&t.text);
             let (id, w) = self.query_weight(t);
             query_total += w;
             if let Some(id) = id {
                 hits.push((id, w * t.similarity));
             }
         }
+        // Rare words first: in a large index they decide which questions are candidates at
+        // all, and common words only add to those (see `PRUNE_FROM_QUESTIONS`).
+        hits.sort_by_key(|(id, _)| self.postings[*id as usize].len());
+        let prune = self.questions.len() >= PRUNE_FROM_QUESTIONS;
+        let common_from = self.questions.len() / COMMON_WORD_SHARE;
+        let very_common_from = self.questions.len() / 4;
         let mut matched = vec![0.0f32; self.questions.len()];
         let mut covered = vec![0.0f32; self.n_entries];
+        let mut touched_questions: Vec<u32> = Vec::new();
+        let mut touched_entries: Vec<u32> = Vec::new();
         for (id, w) in &hits {
-            for q in &self.postings[*id as usize] {
-                matched[*q as usize] += w;
+            let postings = &self.postings[*id as usize];
+            if prune && postings.len() > very_common_from {
+                // In a quarter of all questions or more, a word tells nothing about which
+                // is meant; its weight is near zero, and scanning it would dominate.
+                continue;
+            }
+            if prune && postings.len() > common_from && !touched_questions.is_empty() {
+                // A scan of the word's postings with a look-up in the dense sums is cheaper
+                // than searching each candidate's words.
+                for q in postings {
+                    let slot = &mut matched[*q as usize];
+                    if *slot > 0.0 {
+                        *slot += w;
+                    }
+                }
+                for (e, credit) in &self.entry_postings[*id as usize] {
+                    let slot = &mut covered[*e as usize];
+                    if *slot > 0.0 {
+                        *slot += w * credit;
+                    }
+                }
+                continue;
+            }
+            for q in postings {
+                let slot = &mut matched[*q as usize];
+                if *slot == 0.0 {
+                    touched_questions.push(*q);
+                }
+                *slot += w;
             }
             for (e, credit) in &self.entry_postings[*id as usize] {
-                covered[*e as usize] += w * credit;
+                let slot = &mut covered[*e as usize];
+                if *slot == 0.0 {
+                    touched_entries.push(*e);
+                }
+                *slot += w * credit;
             }
         }
         // A question of one or two words cannot fully match anything: "suboxone" alone says
@@ -434,33 +482,39 @@ impl Index {
         let evidence_needed = query_total.max(self.weights.min_query_weight);
         let eligible = self.guard.eligible(&tokens);
         let mut best = vec![0.0f32; self.n_entries];
-        for (qi, m) in matched.iter().enumerate() {
-            if *m <= 0.0 || skip == Some(qi) {
+        for qi in touched_questions {
+            let m = matched[qi as usize];
+            if m <= 0.0 || skip == Some(qi as usize) {
                 continue;
             }
-            let q = &self.questions[qi];
-            let s = f_beta(*m, evidence_needed, q.total, self.weights.beta);
+            let q = &self.questions[qi as usize];
+            let s = f_beta(m, evidence_needed, q.total, self.weights.beta);
             let slot = &mut best[q.entry as usize];
             if s > *slot {
                 *slot = s;
             }
         }
         let share = self.weights.coverage_share;
-        let mut scored: Vec<Scored> = best
-            .iter()
-            .zip(&covered)
-            .enumerate()
-            .filter(|(e, (b, _))| **b > 0.0 && eligible.allows(*e))
-            .map(|(entry, (b, c))| Scored {
+        let mut scored: Vec<Scored> = touched_entries
+            .into_iter()
+            .map(|e| e as usize)
+            .filter(|e| best[*e] > 0.0 && eligible.allows(*e))
+            .map(|entry| Scored {
                 entry,
-                score: ((1.0 - share) * b
-                    + share * (c / evidence_needed).min(1.0)
+                score: ((1.0 - share) * best[entry]
+                    + share * (covered[entry] / evidence_needed).min(1.0)
                     + self.weights.anchor_bonus * eligible.anchor_share(entry))
                 .min(1.0),
             })
             .collect();
-        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-        let names_drug = !eligible.drugs().is_empty();
+        let order =
+            |a: &Scored, b: &Scored| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry));
+        if scored.len() > MAX_RANKED {
+            scored.select_nth_unstable_by(MAX_RANKED, order);
+            scored.truncate(MAX_RANKED);
+        }
+        scored.sort_by(order);
+        let names_drug = eligible.names_drug();
         Ranking {
             scored,
             tokens,
@@ -499,14 +553,4 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
         .copied()
         .collect();
     Decision::Clarify(choices)
-}
-
-/// Returns the lexicon's drug → classes map.
-pub(crate) fn drug_classes(lexicon: &Lexicon) -> HashMap<String, Vec<String>> {
-    lexicon
-        .terms
-        .iter()
-        .filter(|t| t.kind == crate::knowledge::TermKind::Drug)
-        .map(|t| (t.name.clone(), t.classes.clone()))
-        .collect()
 }

@@ -33,7 +33,7 @@ fn normalizer() -> Normalizer {
         ],
     };
     let vocabulary = vec!["what are the side effects of tiredness".to_string()];
-    Normalizer::new(&lexicon, &vocabulary)
+    Normalizer::new(&lexicon, &vocabulary, &[])
 }
 
 #[track_caller]
