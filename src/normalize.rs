@@ -5,7 +5,7 @@
 //! [`Normalizer`] built from the lexicon and the knowledge's vocabulary turns words into
 //! [`Token`]s for the matcher.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
@@ -26,11 +26,12 @@ pub const MIN_CORRECTION_LEN: usize = 5;
 /// first letter, which typing slips rarely change ("said" never becomes "nsaids").
 pub const MIN_DRUG_CORRECTION_LEN: usize = 6;
 
-/// Misspellings of lexicon words (drug names, brands) may be this many edits away: members
-/// misspell drug names badly ("naltraxone", "subuxone").
-const LEXICON_EDITS: usize = 2;
-/// Misspellings of other words of the knowledge may be one edit away: enough for slips, and
-/// a much smaller index to build.
+/// Misspellings of drug names and brands may be this many edits away: members misspell them
+/// badly ("naltraxone", "subuxone").
+const DRUG_EDITS: usize = 2;
+/// Misspellings of other words (lexicon terms, the knowledge's words) may be one edit away:
+/// enough for slips, and a much smaller index to build; the lexicon lists the common worse
+/// misspellings of terms ("withdrawl").
 const VOCABULARY_EDITS: usize = 1;
 
 /// Words of this length or more may be corrected across two edits; shorter ones across one.
@@ -390,7 +391,7 @@ impl Corrector {
     /// Indexes `(word, edits)` pairs: a misspelling at most `edits` away may be corrected to
     /// `word` (capped by [`max_edits`] of its length).
     fn new(vocabulary: impl IntoIterator<Item = (String, usize)>) -> Corrector {
-        let mut depth_of: HashMap<String, usize> = HashMap::new();
+        let mut depth_of: HashMap<String, usize> = HashMap::default();
         for (word, edits) in vocabulary {
             let edits = edits.min(max_edits(word.chars().count()));
             if edits == 0 {
@@ -482,10 +483,10 @@ impl Normalizer {
     /// answer would guess too often and make loading slow).
     pub fn new(lexicon: &Lexicon, vocabulary: &[String], known_text: &[String]) -> Normalizer {
         let stemmer = Stemmer::create(Algorithm::English);
-        let mut singles = HashMap::new();
-        let mut phrases: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::new();
+        let mut singles = HashMap::default();
+        let mut phrases: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::default();
         let mut terms = Vec::new();
-        let mut known: HashSet<String> = HashSet::new();
+        let mut known: HashSet<String> = HashSet::default();
         let mut correctable = Vec::new();
         for (i, term) in lexicon.terms.iter().enumerate() {
             terms.push((term.name.clone(), term.kind));
@@ -496,7 +497,12 @@ impl Normalizer {
                     [w] => {
                         singles.insert(w.clone(), i);
                         known.insert(w.clone());
-                        correctable.push((w.clone(), LEXICON_EDITS));
+                        let edits = if term.kind == TermKind::Drug {
+                            DRUG_EDITS
+                        } else {
+                            VOCABULARY_EDITS
+                        };
+                        correctable.push((w.clone(), edits));
                     }
                     [first, ..] => phrases.entry(first.clone()).or_default().push((ws, i)),
                 }
@@ -505,7 +511,7 @@ impl Normalizer {
         // Stems of single variants let plurals and -ing forms map without being listed. A
         // stem only ever extends a variant: "drinking" maps through "drink", but "prescribe"
         // does not map through "prescriber", which is a different word.
-        let mut stems: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut stems: HashMap<String, (usize, usize)> = HashMap::default();
         for (w, i) in &singles {
             let len = w.chars().count();
             let slot = stems

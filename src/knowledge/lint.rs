@@ -264,7 +264,9 @@ fn check_lexicon(
     }
     let mut owner: HashMap<String, String> = HashMap::new();
     for term in &terms {
-        let line = yaml::find_line(text, 1, &format!("{}:", term.name));
+        // Looked up only when there is something to report: scanning the file for every
+        // term would make loading slow.
+        let line = || yaml::find_line(text, 1, &format!("{}:", term.name));
         if !term
             .name
             .chars()
@@ -273,7 +275,7 @@ fn check_lexicon(
         {
             f.add(
                 path,
-                line,
+                line(),
                 None,
                 format!(
                     "lexicon name `{}` must be one lowercase word of a-z and 0-9 (it becomes a matching token)",
@@ -288,7 +290,7 @@ fn check_lexicon(
             if !known {
                 f.add(
                     path,
-                    line,
+                    line(),
                     None,
                     format!("drug `{}` names class `{class}`, which is not under `classes:`; add it there", term.name),
                 );
@@ -298,7 +300,7 @@ fn check_lexicon(
             if !is_variant(variant) {
                 f.add(
                     path,
-                    yaml::find_line(text, line, variant),
+                    yaml::find_line(text, line(), variant),
                     None,
                     format!("variant `{variant}` of `{}` must be lowercase words separated by single spaces, without punctuation", term.name),
                 );
@@ -307,7 +309,7 @@ fn check_lexicon(
                 if other != term.name {
                     f.add(
                         path,
-                        yaml::find_line(text, line, variant),
+                        yaml::find_line(text, line(), variant),
                         None,
                         format!("variant `{variant}` is listed for both `{other}` and `{}`; keep it under one", term.name),
                     );
@@ -609,11 +611,7 @@ fn check_entry(
         related: raw.related,
         reviewed: raw.reviewed.trim().to_string(),
         enabled: raw.enabled.unwrap_or(true),
-        question_lines: raw
-            .questions
-            .iter()
-            .map(|q| yaml::find_line(text, line, q.trim()))
-            .collect(),
+        question_lines: yaml::lines_in_order(text, line, &raw.questions),
         origin: Origin {
             path: path.to_path_buf(),
             line,

@@ -103,6 +103,35 @@ pub fn top_key_line(text: &str, key: &str) -> usize {
         .map_or(1, |i| i + 1)
 }
 
+/// Finds the 1-based line of each of `needles`, which appear in this order from line `from`
+/// on, in one pass over the text; a needle not found gets the line of the one before it.
+pub fn lines_in_order(text: &str, from: usize, needles: &[String]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(needles.len());
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .peekable();
+    let mut last = from;
+    for needle in needles {
+        let needle = needle.trim();
+        let mut found = None;
+        let mut probe = lines.clone();
+        for (i, line) in probe.by_ref() {
+            if line.contains(needle) {
+                found = Some(i + 1);
+                break;
+            }
+        }
+        if let Some(n) = found {
+            last = n;
+            lines = probe;
+        }
+        out.push(last);
+    }
+    out
+}
+
 /// Finds the 1-based line where `needle` first appears at or after line `from`, or `from`.
 pub fn find_line(text: &str, from: usize, needle: &str) -> usize {
     text.lines()
@@ -127,6 +156,15 @@ mod tests {
         let text = "- id: a\n  topic: t\n  answer: x\n- id: b\n";
         assert_eq!(key_line(text, 1, 4, "answer"), 3);
         assert_eq!(key_line(text, 1, 4, "missing"), 1);
+    }
+
+    #[test]
+    fn lines_in_order_finds_each_needle_after_the_last() {
+        let text = "- id: a\n  questions:\n    - one\n    - two\n    - one two\n";
+        let needles: Vec<String> = ["one", "two", "one two", "missing"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(lines_in_order(text, 1, &needles), vec![3, 4, 5, 5]);
     }
 
     #[test]

@@ -18,7 +18,7 @@
 //! Coverage reads an entry's questions and answer; anchors and required drugs read only its
 //! questions, which curators write for exactly this.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::knowledge::{KnowledgeBase, TermKind};
 use crate::normalize::{Token, TokenKind};

@@ -103,3 +103,50 @@ fn thresholds_are_ordered() {
     assert!(w.answer_margin < w.clarify_band);
     assert!((0.0..=1.0).contains(&w.coverage_share));
 }
+
+#[test]
+fn large_indexes_still_rank_an_exact_question_first() {
+    // Over PRUNE_FROM_QUESTIONS stored questions, common words only add to candidates found
+    // by rarer ones; an entry's own question must still find it.
+    let (kb, _) = index();
+    let base = kb.entries[0].clone();
+    let common = [
+        "can",
+        "take",
+        "naltrexone",
+        "drink",
+        "work",
+        "is",
+        "it",
+        "ok",
+    ];
+    let entries = (0..1_000)
+        .map(|i| {
+            let mut e = base.clone();
+            e.id = format!("generated-{i}");
+            e.questions = (0..6)
+                .map(|j| {
+                    format!(
+                        "{} {} zeta{i} word{} {} {}",
+                        common[(i + j) % common.len()],
+                        common[(i * 3 + j) % common.len()],
+                        (i * 7 + j) % 500,
+                        common[(i + 2 * j) % common.len()],
+                        ["alpha", "beta", "gamma"][j % 3],
+                    )
+                })
+                .collect();
+            e.related = Vec::new();
+            e
+        })
+        .collect();
+    let big = KnowledgeBase { entries, ..kb };
+    let index = Index::new(&big, &[]);
+    assert!(index.questions.len() >= PRUNE_FROM_QUESTIONS);
+    for i in [0usize, 17, 500, 999] {
+        let q = &big.entries[i].questions[2];
+        let ranking = index.rank(q);
+        assert_eq!(ranking.scored[0].entry, i, "{q:?}");
+        assert!(ranking.scored.len() <= MAX_RANKED);
+    }
+}
