@@ -6,7 +6,9 @@
 //! question and decides between answering, asking "did you mean…", and declining;
 //! [`safety`] recognises emergencies before any of that and leads with emergency help;
 //! [`reply`] turns the outcome into a platform-neutral [`reply::Reply`] that already fits
-//! Discord's limits. [`engine::Engine`] ties them together; [`cli`] is the command line.
+//! Discord's limits. [`engine::Engine`] ties them together; [`cli`] (the command line) and
+//! [`discord`] (the bot, configured by [`config`]) are the adapters, and the only modules that
+//! print or touch the network.
 //!
 //! ```
 //! use medfaq::{Engine, Outcome};
@@ -39,18 +41,32 @@
 //! # }
 //! ```
 
-pub mod check;
-pub mod cli;
-pub mod config;
-pub mod discord;
-pub mod engine;
 pub mod error;
-pub mod eval;
+
+// The flow, in order: knowledge → normalize → match → safety → reply.
 pub mod knowledge;
-pub mod matcher;
+
 pub mod normalize;
-pub mod reply;
+
+pub mod matcher;
+
 pub mod safety;
+
+pub mod reply;
+
+// The engine that ties the flow together, and what is built on it.
+pub mod engine;
+
+pub mod check;
+
+pub mod eval;
+
+// The adapters: the only modules that print or touch the network.
+pub mod cli;
+
+pub mod config;
+
+pub mod discord;
 
 pub use engine::{Engine, Response};
 pub use error::{Error, Result};
