@@ -4,7 +4,6 @@
 
 use std::future::Future;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,13 +17,12 @@ use medfaq::{Engine, Outcome, Reply};
 use serde_json::{json, Value};
 use serenity::model::application::Interaction;
 use serenity::model::channel::Message;
-use tokio_util::sync::CancellationToken;
 
+use crate::standin::live::{self, copy_dir, repo_knowledge, Live, FAKE_TOKEN, WAIT};
 use crate::standin::payloads::{self, Place};
 use crate::standin::{StandIn, BOT_ID};
 
 /// A recognisable fake token: it must never show up in a log line.
-const FAKE_TOKEN: &str = "MTIzNDU2Nzg5.FAKE-medfaq-test-token.never-log-me-7f3a9c";
 /// Members in these tests; their ids must never show up in an info log line.
 const MEMBER: u64 = 555_000_111_222_333_444;
 const OTHER_MEMBER: u64 = 555_000_999_888_777_666;
@@ -35,7 +33,6 @@ const GUILD: Place = Place::Guild {
 const DM: Place = Place::Dm {
     channel: 700_000_000_000_000_003,
 };
-const WAIT: Duration = Duration::from_secs(10);
 
 /// Questions the shipped knowledge should answer with confidence; the tests use the first
 /// one that it does (curators tune the knowledge, so no single one is hard-wired).
@@ -56,29 +53,12 @@ fn confident(engine: &Engine) -> &'static str {
         .expect("the knowledge answers at least one of the confident questions")
 }
 
-fn repo_knowledge() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
-}
-
 /// The shipped knowledge, loaded once for all handler tests.
 fn engine() -> Arc<Engine> {
     static ENGINE: std::sync::OnceLock<Arc<Engine>> = std::sync::OnceLock::new();
     Arc::clone(ENGINE.get_or_init(|| {
         Arc::new(Engine::load(&repo_knowledge()).expect("the shipped knowledge loads"))
     }))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// The entry the engine answers `question` with (the test's expectation, computed rather
@@ -584,42 +564,18 @@ async fn rate_limit_slows_a_member_down_but_never_an_emergency() {
 // ---------------------------------------------------------------------------------------------
 // End to end: the real serenity client against the stand-in
 
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
-    type Writer = LogWriter;
-    fn make_writer(&'a self) -> LogWriter {
-        LogWriter(Arc::clone(&self.0))
-    }
-}
-
-impl Logs {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-/// One running bot and its stand-in.
+/// One running bot and its stand-in, remembering what members said.
 struct Harness {
-    standin: StandIn,
-    knowledge: tempfile::TempDir,
-    engine: Arc<Engine>,
-    logs: Logs,
+    live: Arc<Live>,
     /// Everything members "typed", to check the logs against.
-    said: Mutex<Vec<String>>,
+    said: Arc<Mutex<Vec<String>>>,
+}
+
+impl std::ops::Deref for Harness {
+    type Target = Live;
+    fn deref(&self) -> &Live {
+        &self.live
+    }
 }
 
 impl Harness {
@@ -668,18 +624,6 @@ impl Harness {
             .await
             .body
     }
-
-    async fn wait_log(&self, needle: &str) {
-        let until = std::time::Instant::now() + WAIT;
-        while !self.logs.text().contains(needle) {
-            assert!(
-                std::time::Instant::now() < until,
-                "no log line with {needle:?}:\n{}",
-                self.logs.text()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
 }
 
 /// Runs `body` against a freshly started bot, then shuts it down, checks it stopped cleanly,
@@ -689,68 +633,18 @@ where
     F: FnOnce(Arc<Harness>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let logs = Logs::default();
-    let dispatch =
-        tracing::Dispatch::new(medfaq::discord::logging::subscriber("debug", logs.clone()));
-    let for_threads = dispatch.clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .on_thread_start(move || {
-            std::mem::forget(tracing::dispatcher::set_default(&for_threads));
-        })
-        .build()
-        .unwrap();
-    let _main = tracing::dispatcher::set_default(&dispatch);
-    let said = runtime.block_on(async {
-        let standin = StandIn::start().await;
-        let knowledge = tempfile::tempdir().unwrap();
-        copy_dir(&repo_knowledge(), knowledge.path());
-        let mut config = Config::default();
-        config.discord.api_url = standin.api_url.clone();
-        config.bot.shutdown_grace_seconds = 2;
-        tweak(&mut config);
-        let engine = Arc::new(Engine::load(knowledge.path()).unwrap());
-        let for_bot = Arc::clone(&engine);
-        let cancel = CancellationToken::new();
-        let stop = cancel.clone();
-        let dir = knowledge.path().to_path_buf();
-        let serve = tokio::spawn(async move {
-            medfaq::discord::serve(&config, FAKE_TOKEN, &dir, for_bot, async move {
-                stop.cancelled().await
-            })
-            .await
-        });
-        standin.wait_identified(WAIT).await;
-        let identified = standin.identify_token().unwrap_or_default();
+    let said = Arc::new(Mutex::new(Vec::new()));
+    let for_body = Arc::clone(&said);
+    let text = live::run_with(live::Options::default(), tweak, move |live| async move {
+        let identified = live.standin.identify_token().unwrap_or_default();
         assert_eq!(identified.trim_start_matches("Bot "), FAKE_TOKEN);
-        standin
-            .wait_request("command registration", WAIT, |r| {
-                r.method == "PUT" && r.path.ends_with("/commands")
-            })
-            .await;
-        let harness = Arc::new(Harness {
-            standin,
-            knowledge,
-            engine,
-            logs: logs.clone(),
-            said: Mutex::new(Vec::new()),
-        });
-        body(Arc::clone(&harness)).await;
-        cancel.cancel();
-        let stopped = tokio::time::timeout(WAIT, serve)
-            .await
-            .expect("serve stops after shutdown")
-            .expect("serve does not panic");
-        assert!(stopped.is_ok(), "serve stopped with {stopped:?}");
-        let said = harness.said.lock().unwrap().clone();
-        said
+        body(Arc::new(Harness {
+            live,
+            said: for_body,
+        }))
+        .await;
     });
-    runtime.shutdown_timeout(Duration::from_secs(2));
-    let text = logs.text();
-    if std::env::var_os("MEDFAQ_SHOW_LOGS").is_some() {
-        eprintln!("{text}");
-    }
+    let said = said.lock().unwrap().clone();
     assert_private(&text, &said);
     text
 }
@@ -1082,7 +976,7 @@ fn e2e_knowledge_reload_swaps_good_edits_and_survives_broken_ones() {
     let logs = e2e(
         |_| {},
         |h| async move {
-            let entries = h.knowledge.path().join("entries");
+            let entries = h.knowledge.join("entries");
             // A broken file: the reload is refused with file and line, and answers go on.
             std::fs::write(
                 entries.join("zz-broken.yaml"),

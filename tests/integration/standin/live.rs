@@ -111,6 +111,8 @@ pub struct Live {
     pub standin: StandIn,
     /// The knowledge the bot serves.
     pub engine: Arc<Engine>,
+    /// The bot's copy of the knowledge folder (tests may edit it to trigger a reload).
+    pub knowledge: PathBuf,
     /// The bot's log so far.
     pub logs: Logs,
 }
@@ -210,11 +212,13 @@ impl Live {
     }
 }
 
-fn repo_knowledge() -> PathBuf {
+/// The repository's shipped knowledge folder.
+pub fn repo_knowledge() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -227,10 +231,20 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Starts the bot on a copy of the shipped knowledge against a fresh stand-in, runs `body`,
-/// shuts the bot down (checking it stops cleanly), and returns the captured log. Whatever
-/// the faults, the token and interaction tokens never appear in the log.
+/// Like [`run_with`], without watching the knowledge folder.
 pub fn run<F, Fut>(options: Options, body: F) -> String
+where
+    F: FnOnce(Arc<Live>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    run_with(options, |config| config.bot.watch_knowledge = false, body)
+}
+
+/// Starts the bot on a copy of the shipped knowledge against a fresh stand-in (its config
+/// adjusted by `tweak`), runs `body`, shuts the bot down (checking it stops cleanly), and
+/// returns the captured log. Whatever the faults, the token and interaction tokens never
+/// appear in the log.
+pub fn run_with<F, Fut>(options: Options, tweak: impl FnOnce(&mut Config), body: F) -> String
 where
     F: FnOnce(Arc<Live>) -> Fut,
     Fut: Future<Output = ()>,
@@ -260,7 +274,7 @@ where
         let mut config = Config::default();
         config.discord.api_url = standin.api_url.clone();
         config.bot.shutdown_grace_seconds = 2;
-        config.bot.watch_knowledge = false;
+        tweak(&mut config);
         let engine = Arc::new(Engine::load(knowledge.path()).unwrap());
         let for_bot = Arc::clone(&engine);
         let cancel = CancellationToken::new();
@@ -281,6 +295,7 @@ where
         let live = Arc::new(Live {
             standin,
             engine,
+            knowledge: knowledge.path().to_path_buf(),
             logs: logs.clone(),
         });
         body(Arc::clone(&live)).await;
