@@ -73,6 +73,8 @@ pub struct Engine {
     safety: SafetyLayer,
     /// Topic names, for replies that point to browsing.
     topics: Vec<String>,
+    /// Each entry's title as autocomplete compares it (see [`folded_words`]), by entry.
+    folded_titles: Vec<String>,
 }
 
 /// How many runners-up a response lists.
@@ -89,11 +91,13 @@ impl Engine {
         let safety = SafetyLayer::new(&kb.safety);
         let index = Index::with_weights(&kb, &safety.vocabulary(), weights);
         let topics = kb.topic_names();
+        let folded_titles = kb.entries.iter().map(|e| folded_words(e.title())).collect();
         Engine {
             kb,
             index,
             safety,
             topics,
+            folded_titles,
         }
     }
 
@@ -223,8 +227,7 @@ impl Engine {
     /// Up to `limit` entries whose titles fit a partly typed question, best first, for
     /// autocomplete. An empty text lists the first titles of each topic.
     pub fn suggest(&self, partial: &str, limit: usize) -> Vec<Choice> {
-        let folded = normalize::fold(partial);
-        let needle = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+        let needle = folded_words(partial);
         let to_choice = |e: &Entry| Choice {
             entry_id: e.id.clone(),
             label: crate::reply::truncate(e.title(), 100),
@@ -240,12 +243,10 @@ impl Engine {
             .map(|s| (s.score, s.entry))
             .collect();
         // Titles that contain the typed text as is come first: the member is typing a title.
-        for (i, e) in self.kb.entries.iter().enumerate() {
-            if !e.enabled {
+        for (i, title) in self.folded_titles.iter().enumerate() {
+            if !self.kb.entries[i].enabled {
                 continue;
             }
-            let title = normalize::fold(e.title());
-            let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
             if title.contains(&needle) {
                 match ranked.iter_mut().find(|(_, j)| *j == i) {
                     Some(slot) => slot.0 += 1.0,
@@ -260,6 +261,14 @@ impl Engine {
             .map(|(_, i)| to_choice(&self.kb.entries[i]))
             .collect()
     }
+}
+
+/// Text folded for matching (see [`normalize::fold`]) with single spaces between words.
+fn folded_words(text: &str) -> String {
+    normalize::fold(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Rounds a score for display and JSON, so output is stable across tiny float differences.
