@@ -17,8 +17,6 @@ pub const MAX_FOOTER: usize = 2048;
 pub const MAX_EMBED_TOTAL: usize = 6000;
 /// Discord's limit on a button label (choices and related entries are buttons).
 pub const MAX_LABEL: usize = 80;
-/// Discord's limit on a plain message.
-pub const MAX_MESSAGE: usize = 2000;
 /// How much of a member's own text is ever echoed back.
 pub const MAX_ECHO: usize = 120;
 
@@ -132,23 +130,6 @@ pub fn quote_member_text(text: &str) -> String {
 /// override, BOM).
 fn is_format_char(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{00AD}')
-}
-
-/// Escapes Markdown so text renders literally on Discord, and breaks `@` mentions.
-pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']' | '(' | ')' | '-' | ':' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '@' => out.push_str("@\u{200B}"),
-            c if c.is_control() || is_format_char(c) => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn choice(entry: &Entry) -> Choice {
@@ -458,13 +439,5 @@ mod tests {
         assert!(q.starts_with('`') && q.ends_with('`'));
         assert_eq!(q.matches('`').count(), 2, "{q}");
         assert!(!q.contains('\u{202E}'));
-    }
-
-    #[test]
-    fn escape_markdown_breaks_mentions_and_formatting() {
-        let e = escape_markdown("@everyone **bold** [x](y)");
-        assert!(e.contains("@\u{200B}everyone"));
-        assert!(e.contains("\\*\\*bold\\*\\*"));
-        assert!(e.contains("\\[x\\]\\(y\\)"));
     }
 }

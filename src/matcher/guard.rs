@@ -248,11 +248,6 @@ impl DrugGuard {
         v
     }
 
-    /// The drugs (canonical names) an entry covers, sorted.
-    pub fn covered_drugs(&self, entry: usize) -> Vec<&str> {
-        self.names_of(entry, Set::Drugs)
-    }
-
     /// The drugs an entry requires a member to name (when they name any), sorted.
     pub fn required(&self, entry: usize) -> Vec<&str> {
         self.names_of(entry, Set::Required)
