@@ -53,6 +53,16 @@ const CATALOGUE: &[&str] = &[
     "alcohol-withdrawal-treatment",
     "opioid-overdose-signs-naloxone",
     "finding-treatment-support",
+    "alcohol-or-benzodiazepines-with-buprenorphine-methadone",
+    "naltrexone-kratom-tianeptine-7oh",
+    "nalmefene-vs-naltrexone",
+    "other-medicines-for-alcohol-off-label",
+    "accidental-ingestion-poison-help",
+    "naltrexone-drug-tests",
+    "naltrexone-fentanyl-long-acting-opioids-before-starting",
+    "low-dose-naltrexone",
+    "naloxone-carrying-storage",
+    "naltrexone-weight-contrave",
 ];
 
 fn shipped() -> KnowledgeBase {
