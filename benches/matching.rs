@@ -1,5 +1,6 @@
 //! Criterion benchmarks, one per stage: loading the shipped knowledge, one question against
-//! it, and one question against a generated 10,000-entry knowledge base. A whole-string
+//! it (and triage alone beside it), and one question against a generated 10,000-entry
+//! knowledge base. A whole-string
 //! `strsim` scan over the same questions runs beside the engine for comparison.
 //!
 //! Run with `cargo bench --bench matching`.
@@ -113,6 +114,15 @@ fn ask_shipped(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % QUERIES.len();
             black_box(engine.ask(black_box(QUERIES[i])))
+        })
+    });
+    // Triage alone, on the analysis `ask` shares with matching: its share of `engine`.
+    let analyses: Vec<_> = QUERIES.iter().map(|q| engine.analyze(q)).collect();
+    let mut i = 0;
+    group.bench_function("triage", |b| {
+        b.iter(|| {
+            i = (i + 1) % analyses.len();
+            black_box(engine.triage_analysis(black_box(&analyses[i])))
         })
     });
     let mut i = 0;

@@ -6,11 +6,11 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::knowledge::{Entry, KnowledgeBase};
+use crate::knowledge::{EmergencyKind, Entry, KnowledgeBase, Region};
 use crate::matcher::{Decision, Index, Scored, Weights};
 use crate::normalize;
 use crate::reply::{Choice, Outcome, Reply};
-use crate::safety::SafetyLayer;
+use crate::triage::{Assessment, Explanation, Triage};
 
 /// Words that, alone, make a message a greeting or a request for help rather than a question.
 const GREETINGS: &[&str] = &[
@@ -61,8 +61,28 @@ pub struct Response {
     pub score: f32,
     /// The choices for `clarify`; the runners-up otherwise.
     pub alternatives: Vec<Alternative>,
+    /// For `emergency`: what triage found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<Emergency>,
     /// What the member sees.
     pub reply: Reply,
+}
+
+/// What triage found in an emergency, for JSON output and logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Emergency {
+    /// The kinds of emergency, the one the reply leads with first.
+    pub kinds: Vec<EmergencyKind>,
+}
+
+/// What autocomplete offers for a partly typed question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestions {
+    /// When the text so far describes an emergency: its kinds. The adapter then offers
+    /// emergency help first, and any suggestion picked must lead to the emergency reply.
+    pub emergency: Option<Vec<EmergencyKind>>,
+    /// Entries whose titles fit, best first.
+    pub choices: Vec<Choice>,
 }
 
 /// A loaded knowledge base, ready to answer.
@@ -70,7 +90,7 @@ pub struct Response {
 pub struct Engine {
     kb: KnowledgeBase,
     index: Index,
-    safety: SafetyLayer,
+    triage: Triage,
     /// Topic names, for replies that point to browsing.
     topics: Vec<String>,
     /// Each entry's title as autocomplete compares it (see [`folded_words`]), by entry.
@@ -88,14 +108,15 @@ impl Engine {
 
     /// Builds the engine with other matcher weights (for calibration).
     pub fn with_weights(kb: KnowledgeBase, weights: Weights) -> Engine {
-        let safety = SafetyLayer::new(&kb.safety);
-        let index = Index::with_weights(&kb, &safety.vocabulary(), weights);
+        let (targets, known) = Triage::vocabulary(&kb);
+        let index = Index::with_vocabulary(&kb, &targets, &known, weights);
+        let triage = Triage::new(&kb, index.normalizer());
         let topics = kb.topic_names();
         let folded_titles = kb.entries.iter().map(|e| folded_words(e.title())).collect();
         Engine {
             kb,
             index,
-            safety,
+            triage,
             topics,
             folded_titles,
         }
@@ -121,11 +142,15 @@ impl Engine {
         self.ask_in(question, None)
     }
 
-    /// Answers one question; emergency help names `region`'s numbers (the default region
-    /// when `None` or unknown).
+    /// Answers one question; emergency help and crisis lines are `region`'s (the default
+    /// region when `None` or unknown).
     pub fn ask_in(&self, question: &str, region: Option<&str>) -> Response {
+        let region = self.kb.region(region);
         let analysis = self.index.normalizer().analyze(question);
-        let kinds = self.safety.assess(&analysis.words);
+        let assessment = self.triage.assess(&analysis);
+        if assessment.is_emergency() {
+            return self.emergency_response(question, &assessment.kinds, region);
+        }
         let ranking = self.index.rank_tokens(analysis.tokens);
         let alternatives = |list: &[Scored]| -> Vec<Alternative> {
             list.iter()
@@ -140,74 +165,106 @@ impl Engine {
                 .collect()
         };
         let top_score = ranking.scored.first().map_or(0.0, |s| round(s.score));
-        let decision = self.index.decide(&ranking);
-        if !kinds.is_empty() {
-            let related = match &decision {
-                Decision::Answer(s) => Some(&self.kb.entries[s.entry]),
-                Decision::Clarify(c) => c.first().map(|s| &self.kb.entries[s.entry]),
-                Decision::NoMatch => None,
-            };
-            let region = self.kb.region(region);
-            return Response {
-                question: question.to_string(),
-                outcome: Outcome::Emergency,
-                entry_id: related.map(|e| e.id.clone()),
-                score: top_score,
-                alternatives: alternatives(
-                    &ranking.scored[..ranking.scored.len().min(MAX_ALTERNATIVES)],
-                ),
-                reply: Reply::emergency(&self.kb, region, &kinds, related),
-            };
-        }
-        match decision {
+        let notice = assessment.notices.first().map(String::as_str);
+        let (outcome, entry_id, score, listed, reply) = match self.index.decide(&ranking) {
             Decision::Answer(top) => {
                 let entry = &self.kb.entries[top.entry];
                 let rest = &ranking.scored[1..ranking.scored.len().min(MAX_ALTERNATIVES + 1)];
-                Response {
-                    question: question.to_string(),
-                    outcome: Outcome::Answer,
-                    entry_id: Some(entry.id.clone()),
-                    score: round(top.score),
-                    alternatives: alternatives(rest),
-                    reply: Reply::from_entry(&self.kb, entry),
-                }
+                (
+                    Outcome::Answer,
+                    Some(entry.id.clone()),
+                    round(top.score),
+                    alternatives(rest),
+                    Reply::from_entry(&self.kb, entry, region),
+                )
             }
             Decision::Clarify(choices) => {
                 let entries: Vec<&Entry> =
                     choices.iter().map(|s| &self.kb.entries[s.entry]).collect();
-                Response {
-                    question: question.to_string(),
-                    outcome: Outcome::Clarify,
-                    entry_id: None,
-                    score: top_score,
-                    alternatives: alternatives(&choices),
-                    reply: Reply::clarify(&self.kb, &entries),
-                }
+                (
+                    Outcome::Clarify,
+                    None,
+                    top_score,
+                    alternatives(&choices),
+                    Reply::clarify(&self.kb, &entries, region),
+                )
             }
-            Decision::NoMatch => Response {
-                question: question.to_string(),
-                outcome: Outcome::NoMatch,
-                entry_id: None,
-                score: top_score,
-                alternatives: alternatives(
-                    &ranking.scored[..ranking.scored.len().min(MAX_ALTERNATIVES)],
-                ),
-                reply: Reply::no_match(&self.kb, &self.topics, question),
-            },
+            Decision::NoMatch => (
+                Outcome::NoMatch,
+                None,
+                top_score,
+                alternatives(&ranking.scored[..ranking.scored.len().min(MAX_ALTERNATIVES)]),
+                Reply::no_match(&self.kb, &self.topics, question, region),
+            ),
+        };
+        Response {
+            question: question.to_string(),
+            outcome,
+            entry_id,
+            score,
+            alternatives: listed,
+            emergency: None,
+            reply: reply.with_notice(notice, region),
         }
     }
 
+    fn emergency_response(
+        &self,
+        question: &str,
+        kinds: &[EmergencyKind],
+        region: &Region,
+    ) -> Response {
+        Response {
+            question: question.to_string(),
+            outcome: Outcome::Emergency,
+            entry_id: None,
+            score: 0.0,
+            alternatives: Vec::new(),
+            emergency: Some(Emergency {
+                kinds: kinds.to_vec(),
+            }),
+            reply: Reply::emergency(&self.kb, region, kinds),
+        }
+    }
+
+    /// How the engine reads `text` (words, tokens, clauses): what triage and matching share.
+    pub fn analyze(&self, text: &str) -> normalize::Analysis {
+        self.index.normalizer().analyze(text)
+    }
+
+    /// What triage makes of an analysed text (see [`Engine::analyze`]): the triage stage
+    /// alone, as [`Engine::ask_in`] runs it.
+    pub fn triage_analysis(&self, analysis: &normalize::Analysis) -> Assessment {
+        self.triage.assess(analysis)
+    }
+
+    /// What triage makes of `text`, without matching it.
+    pub fn triage(&self, text: &str) -> Assessment {
+        self.triage.assess(&self.index.normalizer().analyze(text))
+    }
+
+    /// How triage read `text`: each clause's concepts, the rules that fired, and why others
+    /// did not (for `ask --explain`).
+    pub fn explain_triage(&self, text: &str) -> Explanation {
+        self.triage.explain(&self.index.normalizer().analyze(text))
+    }
+
+    /// The emergency reply for `kinds` (as when a member picks the emergency suggestion).
+    pub fn emergency_reply(&self, kinds: &[EmergencyKind], region: Option<&str>) -> Reply {
+        Reply::emergency(&self.kb, self.kb.region(region), kinds)
+    }
+
     /// The reply when a member turns down every choice offered ("none of these").
-    pub fn none_of_these(&self) -> Reply {
-        Reply::no_match(&self.kb, &self.topics, "")
+    pub fn none_of_these(&self, region: Option<&str>) -> Reply {
+        Reply::no_match(&self.kb, &self.topics, "", self.kb.region(region))
     }
 
     /// The reply for an enabled entry, as when a member picks it from a list.
-    pub fn entry_reply(&self, id: &str) -> Option<Reply> {
+    pub fn entry_reply(&self, id: &str, region: Option<&str>) -> Option<Reply> {
         self.kb
             .entry(id)
             .filter(|e| e.enabled)
-            .map(|e| Reply::from_entry(&self.kb, e))
+            .map(|e| Reply::from_entry(&self.kb, e, self.kb.region(region)))
     }
 
     /// Emergency, crisis, poison and treatment lines for `region`.
@@ -224,9 +281,19 @@ impl Engine {
             && words.iter().all(|w| GREETINGS.contains(&w.as_str()))
     }
 
-    /// Up to `limit` entries whose titles fit a partly typed question, best first, for
-    /// autocomplete. An empty text lists the first titles of each topic.
-    pub fn suggest(&self, partial: &str, limit: usize) -> Vec<Choice> {
+    /// What autocomplete offers for a partly typed question: triage runs on the text so
+    /// far, so an emergency is recognised before the member sends it; then up to `limit`
+    /// entries whose titles fit, best first (an empty text lists the first titles).
+    pub fn suggest(&self, partial: &str, limit: usize) -> Suggestions {
+        let assessment = self.triage(partial);
+        Suggestions {
+            emergency: assessment.is_emergency().then_some(assessment.kinds),
+            choices: self.suggest_titles(partial, limit),
+        }
+    }
+
+    /// Up to `limit` entries whose titles fit a partly typed question, best first.
+    fn suggest_titles(&self, partial: &str, limit: usize) -> Vec<Choice> {
         let needle = folded_words(partial);
         let to_choice = |e: &Entry| Choice {
             entry_id: e.id.clone(),

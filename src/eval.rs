@@ -1,7 +1,9 @@
 //! `medfaq eval`: scores an evaluation file as the project's eval README defines.
 //!
-//! Each item is a question and what must happen: an entry id (or a list of acceptable ids),
-//! `no_match`, or `emergency`. Six metrics come out, each with its bar.
+//! Each item is a question and what must happen: an entry id (or a list of acceptable ids,
+//! which may also name the outcomes `no_match` or `emergency`), `no_match`, or `emergency`
+//! with an optional `kind`. Six metrics come out, each with its bar, and for emergencies the
+//! recall per kind and how often the reply led with the expected kind.
 
 use std::path::Path;
 
@@ -9,19 +11,30 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::knowledge::yaml;
+use crate::knowledge::{yaml, EmergencyKind};
 use crate::reply::Outcome;
 
 /// What an eval item expects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expect {
-    /// One of these entries answers it.
+    /// One of these entries answers it (or one of `Item::also`'s outcomes is right).
     Entries(Vec<String>),
     /// Nothing curated answers it.
     NoMatch,
     /// It describes an emergency happening now.
     Emergency,
+}
+
+/// The kinds an eval file names on emergencies (`../shared/eval/README.md`).
+pub const EVAL_KINDS: &[&str] = &["overdose", "withdrawal", "suicide", "poisoning", "seizure"];
+
+/// The eval kind an emergency reply is for: self-harm is scored with suicide.
+pub fn eval_kind(kind: EmergencyKind) -> &'static str {
+    match kind {
+        EmergencyKind::SelfHarm => "suicide",
+        other => other.as_str(),
+    }
 }
 
 /// One question and its expected outcome.
@@ -31,6 +44,24 @@ pub struct Item {
     pub q: String,
     /// What must happen.
     pub expect: Expect,
+    /// For an entry list: outcomes that also count as correct (`no_match`, `emergency`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Outcome>,
+    /// For an emergency: which help must lead (one of [`EVAL_KINDS`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+impl Item {
+    /// An item expecting `expect`, with no outcome list and no kind.
+    pub fn new(q: impl Into<String>, expect: Expect) -> Item {
+        Item {
+            q: q.into(),
+            expect,
+            also: Vec::new(),
+            kind: None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -45,6 +76,8 @@ enum RawExpect {
 struct RawItem {
     q: String,
     expect: RawExpect,
+    #[serde(default)]
+    kind: Option<String>,
 }
 
 /// Reads an eval file (a YAML list of `{q, expect}`).
@@ -59,19 +92,61 @@ pub fn load(path: &Path) -> Result<Vec<Item>> {
 /// Parses eval items from `text` (read from `path`).
 pub fn parse(path: &Path, text: &str) -> Result<Vec<Item>> {
     let raw: Option<Vec<RawItem>> = yaml::parse(path, text)?;
-    Ok(raw
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| Item {
+    let lines = yaml::item_lines(text);
+    let mut items = Vec::new();
+    for (i, r) in raw.unwrap_or_default().into_iter().enumerate() {
+        let line = lines.get(i).copied().unwrap_or(0);
+        let bad = |message: String| Error::ParseYaml {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        let mut also = Vec::new();
+        let expect = match r.expect {
+            RawExpect::One(s) if s == "no_match" => Expect::NoMatch,
+            RawExpect::One(s) if s == "emergency" => Expect::Emergency,
+            RawExpect::One(s) => Expect::Entries(vec![s]),
+            RawExpect::Many(v) => {
+                let mut ids = Vec::new();
+                for s in v {
+                    match s.as_str() {
+                        "no_match" => also.push(Outcome::NoMatch),
+                        "emergency" => also.push(Outcome::Emergency),
+                        _ => ids.push(s),
+                    }
+                }
+                match (ids.is_empty(), also.as_slice()) {
+                    (false, _) => Expect::Entries(ids),
+                    (true, [Outcome::NoMatch]) => Expect::NoMatch,
+                    (true, [Outcome::Emergency]) => Expect::Emergency,
+                    _ => return Err(bad("`expect` lists no entry id".to_string())),
+                }
+            }
+        };
+        if let Some(kind) = &r.kind {
+            if expect != Expect::Emergency {
+                return Err(bad(format!(
+                    "`kind: {kind}` is only for `expect: emergency`"
+                )));
+            }
+            if !EVAL_KINDS.contains(&kind.as_str()) {
+                return Err(bad(format!(
+                    "`kind: {kind}` is not a kind; use one of {}",
+                    EVAL_KINDS.join(", ")
+                )));
+            }
+        }
+        if !matches!(expect, Expect::Entries(_)) {
+            also.clear();
+        }
+        items.push(Item {
             q: r.q,
-            expect: match r.expect {
-                RawExpect::One(s) if s == "no_match" => Expect::NoMatch,
-                RawExpect::One(s) if s == "emergency" => Expect::Emergency,
-                RawExpect::One(s) => Expect::Entries(vec![s]),
-                RawExpect::Many(v) => Expect::Entries(v),
-            },
-        })
-        .collect())
+            expect,
+            also,
+            kind: r.kind,
+        });
+    }
+    Ok(items)
 }
 
 /// A metric's name, value, bar and whether the bar is a floor or a ceiling.
@@ -118,6 +193,24 @@ pub struct Miss {
     pub alternatives: Vec<String>,
     /// True if and only if this is a confident wrong answer (the worst kind of miss).
     pub wrong_answer: bool,
+    /// For an emergency with a `kind`: the kinds the reply was for, when the leading one was
+    /// not the expected kind.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<EmergencyKind>,
+}
+
+/// Emergencies of one kind: how many were recognised, and how many replies led with help
+/// for that kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KindScore {
+    /// The eval kind.
+    pub kind: &'static str,
+    /// Emergencies of this kind.
+    pub questions: usize,
+    /// Of those, answered with outcome `emergency`.
+    pub recognised: usize,
+    /// Of those, whose reply led with help for this kind.
+    pub led_with_kind: usize,
 }
 
 /// Everything `eval` reports.
@@ -129,6 +222,8 @@ pub struct Report {
     pub metrics: Vec<Metric>,
     /// Every question that missed.
     pub misses: Vec<Miss>,
+    /// Emergencies by kind (only kinds the file names).
+    pub kinds: Vec<KindScore>,
 }
 
 impl Report {
@@ -152,11 +247,20 @@ pub fn score(engine: &Engine, items: &[Item]) -> Report {
     let (mut no_match_qs, mut abstained) = (0, 0);
     let (mut emergency_qs, mut emergency_hits, mut false_escalations) = (0, 0, 0);
     let mut misses = Vec::new();
+    let mut kinds: Vec<KindScore> = Vec::new();
+    let (mut kinded, mut led) = (0, 0);
     for item in items {
         let r = engine.ask(&item.q);
         let got = r.entry_id.as_deref();
         let mut is_wrong = false;
+        let mut wrong_kind = Vec::new();
         let hit = match &item.expect {
+            Expect::Entries(_) if item.also.contains(&r.outcome) => {
+                in_scope += 1;
+                correct += 1;
+                reached += 1;
+                true
+            }
             Expect::Entries(ids) => {
                 in_scope += 1;
                 let ok_id = |id: &str| ids.iter().any(|x| x == id);
@@ -207,7 +311,42 @@ pub fn score(engine: &Engine, items: &[Item]) -> Report {
                 emergency_qs += 1;
                 let hit = r.outcome == Outcome::Emergency;
                 emergency_hits += usize::from(hit);
-                hit
+                match item
+                    .kind
+                    .as_deref()
+                    .and_then(|k| EVAL_KINDS.iter().find(|x| **x == k))
+                {
+                    Some(kind) => {
+                        let slot = match kinds.iter().position(|s| s.kind == *kind) {
+                            Some(i) => i,
+                            None => {
+                                kinds.push(KindScore {
+                                    kind,
+                                    questions: 0,
+                                    recognised: 0,
+                                    led_with_kind: 0,
+                                });
+                                kinds.len() - 1
+                            }
+                        };
+                        let got_kinds = r
+                            .emergency
+                            .as_ref()
+                            .map(|e| e.kinds.clone())
+                            .unwrap_or_default();
+                        let leads = got_kinds.first().is_some_and(|k| eval_kind(*k) == *kind);
+                        kinds[slot].questions += 1;
+                        kinds[slot].recognised += usize::from(hit);
+                        kinds[slot].led_with_kind += usize::from(leads);
+                        kinded += 1;
+                        led += usize::from(leads);
+                        if hit && !leads {
+                            wrong_kind = got_kinds;
+                        }
+                        hit && leads
+                    }
+                    None => hit,
+                }
             }
         };
         if !hit {
@@ -218,6 +357,7 @@ pub fn score(engine: &Engine, items: &[Item]) -> Report {
                 entry_id: r.entry_id.clone(),
                 alternatives: r.alternatives.iter().map(|a| a.entry_id.clone()).collect(),
                 wrong_answer: is_wrong,
+                kinds: wrong_kind,
             });
         }
     }
@@ -265,11 +405,20 @@ pub fn score(engine: &Engine, items: &[Item]) -> Report {
             at_least: false,
             over: non_emergency,
         },
+        Metric {
+            name: "emergency_kind",
+            value: ratio(led, kinded),
+            bar: 0.95,
+            at_least: true,
+            over: kinded,
+        },
     ];
+    kinds.sort_by_key(|k| EVAL_KINDS.iter().position(|x| *x == k.kind));
     Report {
         questions: items.len(),
         metrics,
         misses,
+        kinds,
     }
 }
 
@@ -310,34 +459,61 @@ mod tests {
     }
 
     #[test]
+    fn outcome_lists_and_kinds_parse() {
+        let items = parse(
+            Path::new("t.yaml"),
+            "- q: a\n  expect: [x, no_match]\n- q: b\n  expect: emergency\n  kind: overdose\n",
+        )
+        .expect("valid eval YAML");
+        assert_eq!(items[0].expect, Expect::Entries(vec!["x".into()]));
+        assert_eq!(items[0].also, vec![Outcome::NoMatch]);
+        assert_eq!(items[1].kind.as_deref(), Some("overdose"));
+        for bad in [
+            "- q: a\n  expect: x\n  kind: overdose\n",
+            "- q: a\n  expect: emergency\n  kind: sadness\n",
+        ] {
+            assert!(parse(Path::new("t.yaml"), bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_decline_counts_when_the_list_allows_it() {
+        let engine = engine();
+        let mut item = Item::new(
+            "how do i bake bread",
+            Expect::Entries(vec!["naltrexone-opioid-pain-medicines".into()]),
+        );
+        assert_eq!(
+            metric(&score(&engine, &[item.clone()]), "answer_accuracy"),
+            0.0
+        );
+        item.also = vec![Outcome::NoMatch];
+        assert_eq!(metric(&score(&engine, &[item]), "answer_accuracy"), 1.0);
+    }
+
+    #[test]
     fn metrics_follow_the_eval_definitions() {
         let engine = engine();
         let items = vec![
             // Correct answer.
-            Item {
-                q: "will percs work if im on the shot".into(),
-                expect: Expect::Entries(vec!["naltrexone-opioid-pain-medicines".into()]),
-            },
+            Item::new(
+                "will percs work if im on the shot",
+                Expect::Entries(vec!["naltrexone-opioid-pain-medicines".into()]),
+            ),
             // A confident answer with another id: a wrong answer.
-            Item {
-                q: "will percs work if im on the shot".into(),
-                expect: Expect::Entries(vec!["naltrexone-drinking-alcohol".into()]),
-            },
+            Item::new(
+                "will percs work if im on the shot",
+                Expect::Entries(vec!["naltrexone-drinking-alcohol".into()]),
+            ),
             // Declined correctly.
-            Item {
-                q: "how do i bake bread".into(),
-                expect: Expect::NoMatch,
-            },
+            Item::new("how do i bake bread", Expect::NoMatch),
             // An emergency on an in-scope question: a false escalation.
-            Item {
-                q: "he overdosed on oxycodone while on vivitrol and is not breathing".into(),
-                expect: Expect::Entries(vec!["naltrexone-opioid-pain-medicines".into()]),
-            },
+            Item::new(
+                "he overdosed on oxycodone while on vivitrol and is not breathing",
+                Expect::Entries(vec!["naltrexone-opioid-pain-medicines".into()]),
+            ),
             // Emergency recognised.
-            Item {
-                q: "she is not breathing".into(),
-                expect: Expect::Emergency,
-            },
+            Item::new("she is not breathing", Expect::Emergency),
         ];
         let report = score(&engine, &items);
         assert_eq!(metric(&report, "answer_accuracy"), 1.0 / 3.0);

@@ -1,11 +1,12 @@
 //! medfaq answers medication-safety questions from a curated, sourced YAML knowledge base.
 //!
-//! A question flows one way: **knowledge → normalize → match → safety → reply**.
-//! [`knowledge`] loads and checks the YAML; [`normalize`] folds text into tokens using the
-//! lexicon (brands, slang, misspellings); [`matcher`] scores the question against every stored
-//! question and decides between answering, asking "did you mean…", and declining;
-//! [`safety`] recognises emergencies before any of that and leads with emergency help;
-//! [`reply`] turns the outcome into a platform-neutral [`reply::Reply`] that already fits
+//! A question flows one way: **knowledge → normalize → triage and match → reply**.
+//! [`knowledge`] loads and checks the YAML; [`normalize`] folds text into tokens and clauses
+//! using the lexicon (brands, slang, misspellings); [`triage`] reads those for emergencies
+//! happening now, by concepts and rules from `safety.yaml`, before any answer is chosen;
+//! [`matcher`] scores the question against every stored question and decides between
+//! answering, asking "did you mean…", and declining; [`reply`] turns the outcome into a
+//! platform-neutral [`reply::Reply`], filled for the member's region, that already fits
 //! Discord's limits. [`engine::Engine`] ties them together; [`cli`] (the command line) and
 //! [`discord`] (the bot, configured by [`config`]) are the adapters, and the only modules that
 //! print or touch the network.
@@ -36,7 +37,7 @@
 //! # "#).unwrap();
 //! #     std::fs::write(dir.join("sources.yaml"), "label:\n  title: Label\n  url: https://example.org/label\n").unwrap();
 //! #     std::fs::write(dir.join("lexicon.yaml"), "drugs:\n  naltrexone:\n    classes: [opioidblocker]\n    variants: [vivitrol, revia]\n  oxycodone:\n    classes: [opioid]\n    variants: [percs, percocet]\n  codeine:\n    classes: [opioid]\n  tramadol:\n    classes: [opioid]\nclasses:\n  opioid: [opioids]\n  opioidblocker: []\n").unwrap();
-//! #     std::fs::write(dir.join("safety.yaml"), "default_region: US\ndisclaimer: Not medical advice.\nno_match: No curated answer.\noverdose_steps: Give naloxone.\ninternational: Call your local number.\nregions:\n  US:\n    name: United States\n    emergency: '911'\n    crisis: call 988\ncues:\n  overdose: [not breathing]\n  suicide: [kill myself]\n  seizure: [having a seizure]\n  severe_withdrawal: [hallucinating]\n").unwrap();
+//! #     std::fs::write(dir.join("safety.yaml"), "default_region: US\nreviewed: 2026-12-01\ndisclaimer: Not medical advice.\nno_match: No curated answer.\ncrisis_footer: 'Struggling? {crisis_short}.'\ninternational: Call your local number.\nregions:\n  US:\n    name: the United States\n    emergency: '911'\n    crisis: the 988 Lifeline\n    crisis_short: call or text 988\nhelp:\n  suicide: {title: t, first: f, steps: s}\n  self_harm: {title: t, first: f, steps: s}\n  seizure: {title: t, first: f, steps: s}\n  withdrawal: {title: t, first: f, steps: s}\n  poisoning: {title: t, first: f, steps: s}\n  overdose: {title: t, first: f, steps: s}\nconcepts:\n  now: [right now]\n  breathing: [not breathing]\nrules:\n  - kind: overdose\n    any: [breathing]\n").unwrap();
 //! #     dir
 //! # }
 //! ```
@@ -48,9 +49,9 @@ pub mod knowledge;
 
 pub mod normalize;
 
-pub mod matcher;
+pub mod triage;
 
-pub mod safety;
+pub mod matcher;
 
 pub mod reply;
 

@@ -315,6 +315,35 @@ pub struct Analysis {
     pub words: Vec<String>,
     /// Its tokens.
     pub tokens: Vec<Token>,
+    /// For each token, the clause it starts in (0-based): clauses are the parts of the text
+    /// between sentence and clause punctuation (see [`is_clause_break`]). Triage reads a
+    /// time marker or a question word as belonging to its own clause only.
+    pub clauses: Vec<u16>,
+    /// For each token, the index in `words` of its first word.
+    pub starts: Vec<usize>,
+}
+
+/// Returns true if and only if `c` ends a clause: sentence punctuation, a comma, a colon, a
+/// semicolon, a dash between words or a line break.
+pub fn is_clause_break(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '!'
+            | '?'
+            | ';'
+            | ','
+            | ':'
+            | '\n'
+            | '\r'
+            | '…'
+            | '—'
+            | '–'
+            | '¿'
+            | '¡'
+            | '。'
+            | '？'
+            | '！'
+    )
 }
 
 /// One unit of meaning in a question.
@@ -613,7 +642,22 @@ impl Normalizer {
     /// Reads `text` once: its words with misspellings corrected (what the safety layer reads,
     /// so that "overdosd" still counts as "overdosed") and its tokens (what the matcher reads).
     pub fn analyze(&self, text: &str) -> Analysis {
-        let mut words = words(text);
+        // Read at most what `fold` would, then clause by clause, so each word knows its clause.
+        let text = match text.char_indices().nth(MAX_INPUT_CHARS) {
+            Some((cut, _)) => &text[..cut],
+            None => text,
+        };
+        let mut words = Vec::new();
+        let mut word_clause: Vec<u16> = Vec::new();
+        let mut clause: u16 = 0;
+        for part in text.split(is_clause_break) {
+            let before = words.len();
+            words.extend(self::words(part));
+            if words.len() > before {
+                word_clause.resize(words.len(), clause);
+                clause = clause.saturating_add(1);
+            }
+        }
         let mut similarity = vec![1.0f32; words.len()];
         for (w, sim) in words.iter_mut().zip(&mut similarity) {
             if self.is_known(w) {
@@ -624,8 +668,18 @@ impl Normalizer {
                 *sim = s;
             }
         }
-        let tokens = self.tokens_from(&words, &similarity);
-        Analysis { words, tokens }
+        let mut starts = Vec::new();
+        let tokens = self.tokens_from(&words, &similarity, &mut starts);
+        let clauses = starts
+            .iter()
+            .map(|w| word_clause.get(*w).copied().unwrap_or(0))
+            .collect();
+        Analysis {
+            words,
+            tokens,
+            clauses,
+            starts,
+        }
     }
 
     /// Returns true if and only if `word` needs no correction: a lexicon word (or an
@@ -637,11 +691,18 @@ impl Normalizer {
             || self.term_of(word).is_some()
     }
 
-    /// Tokenizes already corrected words, each with the similarity of its correction.
-    fn tokens_from(&self, ws: &[String], similarity: &[f32]) -> Vec<Token> {
+    /// Tokenizes already corrected words, each with the similarity of its correction; pushes
+    /// the index of each token's first word to `starts`.
+    fn tokens_from(
+        &self,
+        ws: &[String],
+        similarity: &[f32],
+        starts: &mut Vec<usize>,
+    ) -> Vec<Token> {
         let mut out = Vec::with_capacity(ws.len());
         let mut i = 0;
         'outer: while i < ws.len() {
+            starts.push(i);
             if let Some(list) = self.phrases.get(&ws[i]) {
                 for (phrase, term) in list {
                     if ws[i..].starts_with(phrase) {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::knowledge::placeholders::fill;
 use crate::knowledge::{EmergencyKind, Entry, KnowledgeBase, Region, Severity};
 
 /// Discord's limit on an embed title, in characters.
@@ -73,6 +74,9 @@ pub struct Reply {
     pub title: String,
     /// The main text (Markdown).
     pub body: String,
+    /// A crisis notice shown above the body: the question touched a crisis topic without
+    /// describing an emergency.
+    pub notice: Option<String>,
     /// One prominent line, for caution and danger entries and emergencies.
     pub warning: Option<String>,
     /// How serious this is; decides the colour.
@@ -89,6 +93,8 @@ pub struct Reply {
     pub related: Vec<Choice>,
     /// For `clarify`: the entries to choose from.
     pub choices: Vec<Choice>,
+    /// For `emergency`: the kinds of emergency, the one the reply leads with first.
+    pub kinds: Vec<EmergencyKind>,
 }
 
 /// Cuts `s` to at most `max` characters, ending with an ellipsis when it had to cut.
@@ -140,12 +146,17 @@ fn choice(entry: &Entry) -> Choice {
 }
 
 impl Reply {
-    /// The reply for a curated entry.
-    pub fn from_entry(kb: &KnowledgeBase, entry: &Entry) -> Reply {
+    /// The reply for a curated entry, with its region placeholders filled for `region`.
+    pub fn from_entry(kb: &KnowledgeBase, entry: &Entry, region: &Region) -> Reply {
         let sources = entry
             .sources
             .iter()
             .filter_map(|k| kb.sources.get(k))
+            .filter(|s| {
+                s.region
+                    .as_ref()
+                    .is_none_or(|r| r.eq_ignore_ascii_case(&region.code))
+            })
             .map(|s| SourceLink {
                 title: s.title.clone(),
                 url: s.url.clone(),
@@ -160,9 +171,10 @@ impl Reply {
             .collect();
         Reply {
             outcome: Outcome::Answer,
-            title: entry.title().to_string(),
-            body: entry.answer.clone(),
-            warning: entry.warning.clone(),
+            title: fill(entry.title(), region),
+            body: fill(&entry.answer, region),
+            notice: None,
+            warning: entry.warning.as_deref().map(|w| fill(w, region)),
             severity: entry.severity,
             sources,
             disclaimer: kb.safety.disclaimer.clone(),
@@ -170,16 +182,31 @@ impl Reply {
             entry_id: Some(entry.id.clone()),
             related,
             choices: Vec::new(),
+            kinds: Vec::new(),
         }
         .fit()
     }
 
-    /// A reply that is not an entry's answer: no sources, no review date.
-    fn message(kb: &KnowledgeBase, outcome: Outcome, title: String, body: String) -> Reply {
+    /// The same reply with a crisis notice above its body (placeholders filled).
+    pub fn with_notice(mut self, notice: Option<&str>, region: &Region) -> Reply {
+        self.notice = notice.map(|n| fill(n, region));
+        self.fit()
+    }
+
+    /// A reply that is not an entry's answer: no sources, no review date, and the region's
+    /// crisis line in the footer.
+    fn message(
+        kb: &KnowledgeBase,
+        region: &Region,
+        outcome: Outcome,
+        title: String,
+        body: String,
+    ) -> Reply {
         Reply {
             outcome,
             title,
             body,
+            notice: None,
             warning: None,
             severity: if outcome == Outcome::Emergency {
                 Severity::Danger
@@ -187,16 +214,21 @@ impl Reply {
                 Severity::Info
             },
             sources: Vec::new(),
-            disclaimer: kb.safety.disclaimer.clone(),
+            disclaimer: format!(
+                "{} {}",
+                kb.safety.disclaimer,
+                fill(&kb.safety.crisis_footer, region)
+            ),
             reviewed: None,
             entry_id: None,
             related: Vec::new(),
             choices: Vec::new(),
+            kinds: Vec::new(),
         }
     }
 
     /// The "did you mean…" reply offering `entries`.
-    pub fn clarify(kb: &KnowledgeBase, entries: &[&Entry]) -> Reply {
+    pub fn clarify(kb: &KnowledgeBase, entries: &[&Entry], region: &Region) -> Reply {
         let choices: Vec<Choice> = entries.iter().map(|e| choice(e)).collect();
         let mut body = String::from("I'm not sure which of these you mean. Pick one:\n");
         for (i, e) in entries.iter().enumerate() {
@@ -210,7 +242,13 @@ impl Reply {
                 .max()
                 .unwrap_or(Severity::Info),
             choices,
-            ..Reply::message(kb, Outcome::Clarify, "Did you mean…".to_string(), body)
+            ..Reply::message(
+                kb,
+                region,
+                Outcome::Clarify,
+                "Did you mean…".to_string(),
+                body,
+            )
         }
         .fit()
     }
@@ -218,7 +256,12 @@ impl Reply {
     /// The reply when nothing curated fits `question`.
     ///
     /// `topics` are the topic names to point to (see [`KnowledgeBase::topic_names`]).
-    pub fn no_match(kb: &KnowledgeBase, topics: &[String], question: &str) -> Reply {
+    pub fn no_match(
+        kb: &KnowledgeBase,
+        topics: &[String],
+        question: &str,
+        region: &Region,
+    ) -> Reply {
         let asked = if question.trim().is_empty() {
             String::new()
         } else {
@@ -231,6 +274,7 @@ impl Reply {
         );
         Reply::message(
             kb,
+            region,
             Outcome::NoMatch,
             "I don't have a curated answer for that".to_string(),
             body,
@@ -238,55 +282,51 @@ impl Reply {
         .fit()
     }
 
-    /// Emergency help for `region`, leading with the emergency number; `kinds` decides which
-    /// lines follow; `related` is the curated entry that may help afterwards.
-    pub fn emergency(
-        kb: &KnowledgeBase,
-        region: &Region,
-        kinds: &[EmergencyKind],
-        related: Option<&Entry>,
-    ) -> Reply {
-        let mut body = format!(
-            "**Call {} now.** If someone may be in danger, get emergency help first.",
-            region.emergency
-        );
-        let overdose = kinds.contains(&EmergencyKind::Overdose)
-            || kinds.contains(&EmergencyKind::Seizure)
-            || kinds.is_empty();
-        if overdose {
-            body.push_str("\n\n");
-            body.push_str(&kb.safety.overdose_steps);
+    /// Emergency help for `region`, led by the help for the first of `kinds`: its title, its
+    /// first line (the one place the body names the emergency number), then the steps for
+    /// every kind, the crisis and poison lines, and the international line. It offers no
+    /// curated entries: in an emergency, nothing should compete with the help.
+    pub fn emergency(kb: &KnowledgeBase, region: &Region, kinds: &[EmergencyKind]) -> Reply {
+        let help = &kb.safety.help;
+        let lead = kinds.first().copied().unwrap_or(EmergencyKind::Overdose);
+        let Some(lead_help) = help.get(&lead).or_else(|| help.values().next()) else {
+            return Reply::help_lines(kb, region);
+        };
+        let mut body = fill(&lead_help.first, region);
+        let mut shown: Vec<EmergencyKind> = Vec::new();
+        for kind in std::iter::once(lead).chain(kinds.iter().copied()) {
+            if shown.contains(&kind) {
+                continue;
+            }
+            shown.push(kind);
+            if let Some(h) = help.get(&kind) {
+                body.push_str("\n\n");
+                body.push_str(&fill(&h.steps, region));
+            }
         }
-        if kinds.contains(&EmergencyKind::Seizure) {
-            body.push_str("\n\nDuring a seizure: move hard objects away, do not put anything in their mouth, and turn them on their side when the shaking stops.");
-        }
-        if kinds.contains(&EmergencyKind::SevereWithdrawal) {
-            body.push_str("\n\nConfusion, hallucinations or seizures during withdrawal are a medical emergency: do not wait for them to pass.");
-        }
-        body.push_str(&format!(
-            "\n\n**Crisis support:** {}.",
-            region.crisis.trim_end_matches('.')
-        ));
-        if let Some(poison) = &region.poison {
+        let crisis_led = matches!(lead, EmergencyKind::Suicide | EmergencyKind::SelfHarm);
+        if !crisis_led {
             body.push_str(&format!(
-                "\n**Poison advice:** {}.",
-                poison.trim_end_matches('.')
+                "\n\n**Crisis support:** {}.",
+                region.crisis.trim_end_matches('.')
             ));
         }
-        body.push_str(&format!("\n\n{}", kb.safety.international));
-        if kinds.contains(&EmergencyKind::Suicide) {
-            body.push_str("\n\nYou matter, and you don't have to get through this alone. If you can, tell someone near you what is happening.");
+        if shown.contains(&EmergencyKind::Poisoning) && lead != EmergencyKind::Poisoning {
+            if let Some(poison) = &region.poison {
+                body.push_str(&format!(
+                    "\n**Poison advice:** {}.",
+                    poison.trim_end_matches('.')
+                ));
+            }
         }
+        body.push_str(&format!("\n\n{}", fill(&kb.safety.international, region)));
         Reply {
-            warning: Some(format!(
-                "Call {} now. This bot cannot call for help.",
-                region.emergency
-            )),
-            related: related.into_iter().map(choice).collect(),
+            kinds: shown,
             ..Reply::message(
                 kb,
+                region,
                 Outcome::Emergency,
-                format!("This sounds like an emergency: call {}", region.emergency),
+                fill(&lead_help.title, region),
                 body,
             )
         }
@@ -307,18 +347,28 @@ impl Reply {
                 poison.trim_end_matches('.')
             ));
         }
+        if let Some(urgent) = &region.urgent {
+            body.push_str(&format!(
+                "\n**Urgent advice:** {}.",
+                urgent.trim_end_matches('.')
+            ));
+        }
         if let Some(treatment) = &region.treatment {
             body.push_str(&format!(
                 "\n**Treatment:** {}.",
                 treatment.trim_end_matches('.')
             ));
         }
-        body.push_str(&format!(
-            "\n\n{}\n\n{}",
-            kb.safety.overdose_steps, kb.safety.international
-        ));
+        if let Some(overdose) = kb.safety.help.get(&EmergencyKind::Overdose) {
+            body.push_str(&format!(
+                "\n\n**If someone may be overdosing:**\n{}",
+                fill(&overdose.steps, region)
+            ));
+        }
+        body.push_str(&format!("\n\n{}", fill(&kb.safety.international, region)));
         Reply::message(
             kb,
+            region,
             Outcome::Emergency,
             format!("Emergency and crisis help ({})", region.name),
             body,
@@ -361,6 +411,7 @@ impl Reply {
         self.title.chars().count()
             + self.body.chars().count()
             + self.warning.as_ref().map_or(0, |w| w.chars().count() + 10)
+            + self.notice.as_ref().map_or(0, |n| n.chars().count() + 10)
             + self.sources_markdown().chars().count()
             + 10
             + self.footer().chars().count()
@@ -371,6 +422,7 @@ impl Reply {
         self.title = truncate(&self.title, MAX_TITLE);
         self.body = truncate(&self.body, MAX_BODY);
         self.warning = self.warning.map(|w| truncate(&w, MAX_FIELD));
+        self.notice = self.notice.map(|n| truncate(&n, MAX_FIELD));
         self.disclaimer = truncate(&self.disclaimer, MAX_FOOTER - 32);
         for c in self.choices.iter_mut().chain(self.related.iter_mut()) {
             c.label = truncate(&c.label, MAX_LABEL);
@@ -394,6 +446,9 @@ impl Reply {
         let mut out = String::new();
         out.push_str(&self.title);
         out.push('\n');
+        if let Some(n) = &self.notice {
+            out.push_str(&format!("\n☎ {n}\n"));
+        }
         if let Some(w) = &self.warning {
             out.push_str(&format!("\n⚠ {w}\n"));
         }

@@ -98,6 +98,18 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
         })
         .collect();
     writeln!(out, "tokens: {}", tokens.join(" "))?;
+    let triage = engine.explain_triage(question);
+    for (i, concepts) in triage.clauses.iter().enumerate() {
+        writeln!(out, "clause {}: {}", i + 1, list_owned(concepts))?;
+    }
+    if triage.fired.is_empty() {
+        writeln!(out, "triage: no emergency rule fired")?;
+    } else {
+        writeln!(out, "triage: fired {}", triage.fired.join(", "))?;
+    }
+    for why in &triage.held_back {
+        writeln!(out, "  not fired: {why}")?;
+    }
     let guard = engine.index().guard();
     for s in ranking.scored.iter().take(5) {
         let e = &engine.knowledge().entries[s.entry];
@@ -112,6 +124,11 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
     }
     writeln!(out)?;
     Ok(())
+}
+
+fn list_owned(items: &[String]) -> String {
+    let items: Vec<&str> = items.iter().map(String::as_str).collect();
+    list(&items)
 }
 
 fn list(items: &[&str]) -> String {

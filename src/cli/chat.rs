@@ -31,7 +31,9 @@ pub(super) fn run(dir: &Path, region: Option<&str>) -> anyhow::Result<u8> {
             if let Ok(n) = text.parse::<usize>() {
                 let reply = match n {
                     0 => None,
-                    n => pending.get(n - 1).and_then(|id| engine.entry_reply(id)),
+                    n => pending
+                        .get(n - 1)
+                        .and_then(|id| engine.entry_reply(id, region)),
                 };
                 pending.clear();
                 match reply {

@@ -35,6 +35,18 @@ fn print_text(report: &Report) {
             if m.passes() { "ok" } else { "MISSED" }
         );
     }
+    if !report.kinds.is_empty() {
+        println!(
+            "\n{:<12} {:>9} {:>11} {:>14}",
+            "kind", "questions", "recognised", "led with kind"
+        );
+        for k in &report.kinds {
+            println!(
+                "{:<12} {:>9} {:>11} {:>14}",
+                k.kind, k.questions, k.recognised, k.led_with_kind
+            );
+        }
+    }
     if !report.misses.is_empty() {
         println!("\n{} miss(es):", report.misses.len());
         for m in &report.misses {
@@ -44,7 +56,7 @@ fn print_text(report: &Report) {
                 Expect::Emergency => "emergency".to_string(),
             };
             println!(
-                "{} {:?}\n    expected {expect}; got {}{}{}",
+                "{} {:?}\n    expected {expect}; got {}{}{}{}",
                 if m.wrong_answer { "WRONG" } else { "miss " },
                 m.q,
                 m.outcome.as_str(),
@@ -56,6 +68,12 @@ fn print_text(report: &Report) {
                     String::new()
                 } else {
                     format!(" (alternatives: {})", m.alternatives.join(", "))
+                },
+                if m.kinds.is_empty() {
+                    String::new()
+                } else {
+                    let kinds: Vec<&str> = m.kinds.iter().map(|k| k.as_str()).collect();
+                    format!(" (led with {})", kinds.join(", "))
                 }
             );
         }

@@ -9,7 +9,7 @@ use serenity::model::application::{
 };
 use serenity::model::channel::MessageFlags;
 
-use super::bot::{Bot, RateLimited, Respond, Via, PICKED_PREFIX};
+use super::bot::{Bot, RateLimited, Respond, Via, EMERGENCY_PREFIX, PICKED_PREFIX};
 use super::outbound::Outbound;
 use super::render::{self, Rendered, MAX_OPTIONS, MAX_OPTION_TEXT};
 use crate::reply::truncate;
@@ -42,10 +42,25 @@ pub async fn command<O: Outbound>(bot: &Bot<O>, c: &CommandInteraction) {
         .await;
 }
 
-/// The choices for a partly typed question: up to 25 entry titles.
+/// The label of the emergency suggestion autocomplete puts first when the text so far
+/// describes an emergency.
+pub const EMERGENCY_LABEL: &str = "⚠ Get emergency help now";
+
+/// The choices for a partly typed question: up to 25 entry titles. When the text so far
+/// describes an emergency, emergency help comes first and every choice's value leads to the
+/// emergency reply, so picking any suggestion can never skip triage of what was typed.
 pub fn choices(engine: &crate::Engine, partial: &str) -> Vec<AutocompleteChoice> {
-    engine
-        .suggest(partial, MAX_OPTIONS)
+    let suggestions = engine.suggest(partial, MAX_OPTIONS);
+    if let Some(kinds) = suggestions.emergency {
+        let value = emergency_value(&kinds);
+        return std::iter::once(EMERGENCY_LABEL.to_string())
+            .chain(suggestions.choices.into_iter().map(|c| c.label))
+            .take(MAX_OPTIONS)
+            .map(|label| AutocompleteChoice::new(truncate(&label, MAX_OPTION_TEXT), value.clone()))
+            .collect();
+    }
+    suggestions
+        .choices
         .into_iter()
         .map(|choice| {
             let name = truncate(&choice.label, MAX_OPTION_TEXT);
@@ -60,6 +75,12 @@ pub fn choices(engine: &crate::Engine, partial: &str) -> Vec<AutocompleteChoice>
             AutocompleteChoice::new(name, value)
         })
         .collect()
+}
+
+/// The value of an autocomplete choice that leads to the emergency reply for `kinds`.
+fn emergency_value(kinds: &[crate::knowledge::EmergencyKind]) -> String {
+    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    format!("{EMERGENCY_PREFIX}{}", names.join(","))
 }
 
 /// Autocomplete on `/ask question`.
@@ -79,6 +100,7 @@ pub async fn autocomplete<O: Outbound>(bot: &Bot<O>, c: &CommandInteraction) {
 pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
     let id = c.data.custom_id.as_str();
     let engine = bot.engine();
+    let region = bot.settings().region.as_deref();
     let in_guild = c.guild_id.is_some();
     let private = c
         .message
@@ -95,14 +117,14 @@ pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
     };
     let started = std::time::Instant::now();
     let (reply, how) = if let Some(entry) = id.strip_prefix(render::ID_PICK) {
-        (engine.entry_reply(entry), replace)
+        (engine.entry_reply(entry, region), replace)
     } else if let Some(entry) = id.strip_prefix(render::ID_ENTRY) {
         let how = Respond::New {
             ephemeral: bot.ephemeral(in_guild, None),
         };
-        (engine.entry_reply(entry), how)
+        (engine.entry_reply(entry, region), how)
     } else if id == render::ID_NONE {
-        (Some(engine.none_of_these()), replace)
+        (Some(engine.none_of_these(region)), replace)
     } else {
         return;
     };

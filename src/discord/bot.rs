@@ -19,6 +19,7 @@ use super::outbound::{Outbound, SendError};
 use super::render::{self, Rendered};
 use super::{ask, browse, info, messages};
 use crate::config::Config;
+use crate::knowledge::EmergencyKind;
 use crate::reply::Reply;
 use crate::{Engine, Outcome};
 
@@ -28,6 +29,10 @@ pub type SharedEngine = Arc<ArcSwap<Engine>>;
 /// Prefix of an autocomplete choice's value: the member picked this entry from the list, so
 /// it is answered directly instead of being matched again.
 pub const PICKED_PREFIX: &str = "entry:";
+
+/// Prefix of an autocomplete choice's value offered while the typed text described an
+/// emergency: whichever suggestion the member picks, the emergency reply follows.
+pub const EMERGENCY_PREFIX: &str = "emergency:";
 
 /// What the bot does, from the `[bot]` config.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,12 +199,18 @@ impl<O: Outbound> Bot<O> {
         via: Via,
     ) -> Result<Reply, RateLimited> {
         let started = Instant::now();
-        let picked = text
+        let region = self.settings.region.as_deref();
+        let reply = if let Some(kinds) = text.strip_prefix(EMERGENCY_PREFIX) {
+            let kinds: Vec<EmergencyKind> =
+                kinds.split(',').filter_map(EmergencyKind::parse).collect();
+            engine.emergency_reply(&kinds, region)
+        } else if let Some(reply) = text
             .strip_prefix(PICKED_PREFIX)
-            .and_then(|id| engine.entry_reply(id.trim()));
-        let reply = match picked {
-            Some(reply) => reply,
-            None => engine.ask_in(text, self.settings.region.as_deref()).reply,
+            .and_then(|id| engine.entry_reply(id.trim(), region))
+        {
+            reply
+        } else {
+            engine.ask_in(text, region).reply
         };
         if reply.outcome != Outcome::Emergency && self.limiter.check_key(&user).is_err() {
             tracing::info!(

@@ -95,7 +95,7 @@ pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
     let rendered = if c.data.custom_id == render::ID_TOPICS {
         topic(&engine, value).unwrap_or_else(|| topics(&engine))
     } else if c.data.custom_id == render::ID_TOPIC_ENTRY {
-        match engine.entry_reply(value) {
+        match engine.entry_reply(value, bot.settings().region.as_deref()) {
             Some(reply) => {
                 log_answer(Via::Component, &reply, started);
                 Rendered::reply(&reply)

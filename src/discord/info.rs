@@ -60,7 +60,7 @@ pub fn intro(engine: &Engine) -> Rendered {
          entries that cite their sources. Ask in your own words, for example:\n",
         topics.join(", ")
     );
-    for choice in engine.suggest("", 3) {
+    for choice in engine.suggest("", 3).choices {
         text.push_str(&format!("\n• {}", choice.label));
     }
     text.push_str(

@@ -12,7 +12,7 @@ use serenity::model::channel::MessageReference;
 use serenity::model::Colour;
 
 use crate::knowledge::Severity;
-use crate::reply::{truncate, Reply, MAX_LABEL};
+use crate::reply::{truncate, Reply, MAX_BODY, MAX_LABEL};
 use crate::Outcome;
 
 /// Prefix of every custom id medfaq puts on a component, so it never handles another app's.
@@ -61,7 +61,7 @@ pub fn no_mentions() -> CreateAllowedMentions {
 /// A reply ready to send anywhere: optional leading text, one embed and component rows.
 #[derive(Debug, Clone)]
 pub struct Rendered {
-    /// Text above the embed (emergencies lead with the emergency number here).
+    /// Text above the embed.
     pub content: Option<String>,
     /// The embed.
     pub embed: CreateEmbed,
@@ -95,12 +95,8 @@ impl Rendered {
         for chunk in related.chunks(MAX_BUTTONS_PER_ROW) {
             components.push(CreateActionRow::Buttons(chunk.to_vec()));
         }
-        let content = (reply.outcome == Outcome::Emergency)
-            .then(|| reply.warning.clone())
-            .flatten()
-            .map(|w| format!("**{}**", truncate(&w, 1900)));
         Rendered {
-            content,
+            content: None,
             embed: embed(reply),
             components,
         }
@@ -181,9 +177,14 @@ fn button(prefix: &str, entry_id: &str, label: &str, style: ButtonStyle) -> Opti
 
 /// The embed for a reply.
 pub fn embed(reply: &Reply) -> CreateEmbed {
+    // A crisis notice leads the description, so it is the first thing read after the title.
+    let description = match &reply.notice {
+        Some(notice) => truncate(&format!("**☎ {notice}**\n\n{}", reply.body), MAX_BODY),
+        None => reply.body.clone(),
+    };
     let mut e = CreateEmbed::new()
         .title(&reply.title)
-        .description(&reply.body)
+        .description(description)
         .colour(colour(reply.severity))
         .footer(CreateEmbedFooter::new(reply.footer()));
     if let Some(w) = &reply.warning {

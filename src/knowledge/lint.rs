@@ -1,14 +1,15 @@
 //! Checks raw knowledge files and builds the checked types, collecting every problem.
 
-use std::collections::{BTreeMap, HashMap};
+pub mod safety;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::raw::{Loaded, RawEntry, RawFiles};
 use super::yaml;
 use super::{
-    EmergencyKind, Entry, KnowledgeBase, Lexicon, LexiconTerm, Origin, Region, SafetyData,
-    Severity, Source, TermKind,
+    Entry, KnowledgeBase, Lexicon, LexiconTerm, Origin, SafetyData, Severity, Source, TermKind,
 };
 use crate::error::Error;
 
@@ -50,10 +51,16 @@ impl fmt::Display for Finding {
     }
 }
 
-struct Findings(Vec<Finding>);
+pub(super) struct Findings(Vec<Finding>);
 
 impl Findings {
-    fn add(&mut self, path: &Path, line: usize, entry: Option<&str>, message: impl Into<String>) {
+    pub(super) fn add(
+        &mut self,
+        path: &Path,
+        line: usize,
+        entry: Option<&str>,
+        message: impl Into<String>,
+    ) {
         self.0.push(Finding {
             path: path.to_path_buf(),
             line,
@@ -62,7 +69,7 @@ impl Findings {
         });
     }
 
-    fn add_error(&mut self, e: &Error) {
+    pub(super) fn add_error(&mut self, e: &Error) {
         match e {
             Error::ParseYaml {
                 path,
@@ -126,7 +133,7 @@ pub(super) fn check(dir: &Path, files: RawFiles) -> (Option<KnowledgeBase>, Vec<
     let mut f = Findings(Vec::new());
     let sources = check_sources(dir, files.sources, &mut f);
     let lexicon = check_lexicon(dir, files.lexicon, &mut f);
-    let safety = check_safety(dir, files.safety, &mut f);
+    let safety = check_safety(dir, files.safety, lexicon.as_ref(), &mut f);
     let entries = check_entries(dir, files.entries, sources.as_ref(), &mut f);
     let kb = match (sources, lexicon, safety) {
         (Some(sources), Some(lexicon), Some(safety)) => Some(KnowledgeBase {
@@ -202,6 +209,7 @@ fn check_sources(
                 key,
                 title: src.title.trim().to_string(),
                 url: src.url.trim().to_string(),
+                region: src.region.map(|r| r.trim().to_uppercase()),
             },
         );
     }
@@ -323,6 +331,7 @@ fn check_lexicon(
 fn check_safety(
     dir: &Path,
     loaded: Option<Loaded<super::raw::SafetyFile>>,
+    lexicon: Option<&Lexicon>,
     f: &mut Findings,
 ) -> Option<SafetyData> {
     let Some(loaded) = loaded else {
@@ -330,119 +339,13 @@ fn check_safety(
             f,
             dir,
             "safety.yaml",
-            "emergency cues, regions and the disclaimer",
+            "triage concepts and rules, regions and help texts",
         );
         return None;
     };
-    let raw = match loaded.parsed {
-        Ok(raw) => raw,
-        Err(e) => {
-            f.add_error(&e);
-            return None;
-        }
-    };
-    let path = &loaded.path;
-    let text = &loaded.text;
-    let mut ok = true;
-    if raw.regions.is_empty() {
-        f.add(
-            path,
-            yaml::top_key_line(text, "regions"),
-            None,
-            "`regions` must list at least one region",
-        );
-        ok = false;
-    } else if !raw.regions.contains_key(&raw.default_region) {
-        f.add(
-            path,
-            yaml::top_key_line(text, "default_region"),
-            None,
-            format!(
-                "default_region `{}` is not one of the regions listed under `regions`",
-                raw.default_region
-            ),
-        );
-        ok = false;
-    }
-    for (key, value) in [
-        ("disclaimer", &raw.disclaimer),
-        ("no_match", &raw.no_match),
-        ("overdose_steps", &raw.overdose_steps),
-        ("international", &raw.international),
-    ] {
-        if value.trim().is_empty() {
-            f.add(
-                path,
-                yaml::top_key_line(text, key),
-                None,
-                format!("`{key}` must not be empty"),
-            );
-        }
-    }
-    for kind in [
-        EmergencyKind::Overdose,
-        EmergencyKind::Suicide,
-        EmergencyKind::Seizure,
-        EmergencyKind::SevereWithdrawal,
-    ] {
-        if raw.cues.get(&kind).is_none_or(Vec::is_empty) {
-            f.add(
-                path,
-                yaml::top_key_line(text, "cues"),
-                None,
-                format!(
-                    "`cues` must list phrases for `{}`",
-                    serde_json::to_value(kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                ),
-            );
-        }
-    }
-    let mut cues = Vec::new();
-    for (kind, phrases) in raw.cues {
-        for phrase in phrases {
-            if phrase.trim().is_empty() || phrase.split_whitespace().all(|w| w == "*") {
-                f.add(
-                    path,
-                    yaml::find_line(text, 1, "cues:"),
-                    None,
-                    "an emergency cue must contain words, not only `*`",
-                );
-                continue;
-            }
-            cues.push((kind, phrase));
-        }
-    }
-    let regions = raw
-        .regions
-        .into_iter()
-        .map(|(code, r)| {
-            (
-                code.clone(),
-                Region {
-                    code,
-                    name: r.name,
-                    emergency: r.emergency,
-                    crisis: r.crisis,
-                    poison: r.poison,
-                    treatment: r.treatment,
-                },
-            )
-        })
-        .collect();
-    ok.then_some(SafetyData {
-        default_region: raw.default_region,
-        regions,
-        international: raw.international,
-        disclaimer: raw.disclaimer.trim().to_string(),
-        no_match: raw.no_match.trim().to_string(),
-        overdose_steps: raw.overdose_steps.trim().to_string(),
-        cues,
-        informational: raw.informational,
-        urgent: raw.urgent,
-    })
+    let names: Option<HashSet<String>> =
+        lexicon.map(|l| l.terms.iter().map(|t| t.name.clone()).collect());
+    safety::check_safety(loaded, names.as_ref(), f)
 }
 
 fn check_entries(
@@ -577,6 +480,16 @@ fn check_entry(
             ),
         ),
         _ => {}
+    }
+    // Crisis numbers differ by region: entries name them through placeholders.
+    for (key, text) in [
+        ("questions", raw.questions.first().map(String::as_str)),
+        ("answer", Some(raw.answer.as_str())),
+        ("warning", warning.as_deref()),
+    ] {
+        for problem in super::placeholders::problems(text.unwrap_or(""), true) {
+            add(key, format!("{key}: {problem}"));
+        }
     }
     if raw.sources.is_empty() {
         add(

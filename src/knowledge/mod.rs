@@ -12,6 +12,7 @@
 //! into the public types here. Nothing downstream sees the raw YAML.
 
 mod lint;
+pub mod placeholders;
 mod raw;
 pub mod yaml;
 
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use lint::safety::{parse_form, FormPiece, NOW};
 pub use lint::Finding;
 pub use raw::{LexiconFile, SafetyFile};
 
@@ -115,6 +117,9 @@ pub struct Source {
     pub title: String,
     /// Its https URL.
     pub url: String,
+    /// The one region it serves (a national crisis line), if any: replies for other regions
+    /// leave it out.
+    pub region: Option<String>,
 }
 
 /// Emergency and crisis contacts for one region.
@@ -124,54 +129,146 @@ pub struct Region {
     pub code: String,
     /// Human name, such as `United States`.
     pub name: String,
-    /// The emergency number, such as `911`.
+    /// The emergency number, such as `911`: what `{emergency_number}` stands for.
     pub emergency: String,
-    /// Suicide and crisis line, as a sentence.
+    /// The suicide and crisis line as a noun phrase: what `{crisis_line}` stands for.
     pub crisis: String,
-    /// Poison advice line, if there is one.
+    /// The crisis line as a short call to action ("call or text 988"): `{crisis_short}`.
+    pub crisis_short: String,
+    /// Poison advice, if the region has a line: `{poison_line}`.
     pub poison: Option<String>,
+    /// Urgent but not emergency medical advice (NHS 111), if the region has a line.
+    pub urgent: Option<String>,
     /// Treatment helpline, if there is one.
     pub treatment: Option<String>,
 }
 
-/// What an emergency cue is about; decides which help the reply leads with.
+/// What kind of emergency a message describes; decides which help the reply leads with.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum EmergencyKind {
-    /// A possible opioid or other overdose, someone not breathing or not waking.
-    Overdose,
-    /// Thoughts or plans of suicide or self-harm.
+    /// Thoughts, plans or means of suicide, now.
     Suicide,
-    /// A seizure happening now.
+    /// Self-harm in progress, or bleeding that will not stop.
+    SelfHarm,
+    /// A seizure happening now (in these messages, usually from alcohol withdrawal).
     Seizure,
-    /// Severe withdrawal: hallucinations, confusion, delirium tremens.
-    SevereWithdrawal,
+    /// Severe withdrawal: delirium tremens, or severe precipitated withdrawal after naltrexone.
+    Withdrawal,
+    /// Poisoning: alcohol poisoning, a child or pet that swallowed medicine, a doubled or
+    /// wrong dose, a disulfiram reaction.
+    Poisoning,
+    /// A possible opioid overdose, alone or mixed with benzodiazepines or alcohol.
+    Overdose,
 }
 
-/// The emergency cues and texts from `safety.yaml`.
+impl EmergencyKind {
+    /// Every kind, in the order help for them is shown.
+    pub const ALL: [EmergencyKind; 6] = [
+        EmergencyKind::Suicide,
+        EmergencyKind::SelfHarm,
+        EmergencyKind::Seizure,
+        EmergencyKind::Withdrawal,
+        EmergencyKind::Poisoning,
+        EmergencyKind::Overdose,
+    ];
+
+    /// The snake_case name used in YAML, JSON and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmergencyKind::Suicide => "suicide",
+            EmergencyKind::SelfHarm => "self_harm",
+            EmergencyKind::Seizure => "seizure",
+            EmergencyKind::Withdrawal => "withdrawal",
+            EmergencyKind::Poisoning => "poisoning",
+            EmergencyKind::Overdose => "overdose",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(name: &str) -> Option<EmergencyKind> {
+        EmergencyKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Display for EmergencyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The help shown for one kind of emergency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindHelp {
+    /// The reply's title when this kind leads (placeholders filled per region).
+    pub title: String,
+    /// The body's opening line when this kind leads: the one place the body names the
+    /// emergency number.
+    pub first: String,
+    /// What to do, in order (Markdown; placeholders filled per region).
+    pub steps: String,
+}
+
+/// A named triage concept: the forms that recognise it (see [`crate::triage`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConceptDef {
+    /// Its name, used by rules.
+    pub name: String,
+    /// Its forms, as written.
+    pub forms: Vec<String>,
+    /// The line of its name in `safety.yaml`.
+    pub line: usize,
+}
+
+/// A triage rule: which concepts make a message an emergency of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RuleDef {
+    /// The kind it decides.
+    pub kind: Option<EmergencyKind>,
+    /// A short name for explanations.
+    pub name: String,
+    /// At least one of these signs, in a clause that nothing suppresses.
+    pub any: Vec<String>,
+    /// Every one of these signs, each in a clause that nothing suppresses.
+    pub all: Vec<String>,
+    /// At least one of these, anywhere in the message (context such as "stopped drinking").
+    pub with: Vec<String>,
+    /// None of these anywhere in the message.
+    pub without: Vec<String>,
+    /// Suppressors: a sign in a clause that has one of these (and no `now`) does not count.
+    pub unless: Vec<String>,
+    /// The line of the rule in `safety.yaml`.
+    pub line: usize,
+}
+
+/// Emergency triage data and the texts of `safety.yaml`.
 #[derive(Debug, Clone)]
 pub struct SafetyData {
     /// Region used when none is configured.
     pub default_region: String,
     /// Regions by code.
     pub regions: BTreeMap<String, Region>,
+    /// The date a clinician last reviewed the help texts.
+    pub reviewed: String,
     /// The line for anywhere not listed.
     pub international: String,
     /// Shown on every answer.
     pub disclaimer: String,
     /// Shown when nothing matches.
     pub no_match: String,
-    /// Steps for a possible overdose (naloxone and staying with the person).
-    pub overdose_steps: String,
-    /// Cue phrases by kind. `*` stands for up to three words.
-    pub cues: Vec<(EmergencyKind, String)>,
-    /// Phrases that mark a question as asking for information rather than reporting an
-    /// emergency happening now.
-    pub informational: Vec<String>,
-    /// Phrases that mark something as happening now, overriding `informational`.
-    pub urgent: Vec<String>,
+    /// Added to the footer of every reply that is not an answer (placeholders filled).
+    pub crisis_footer: String,
+    /// Help by kind of emergency.
+    pub help: BTreeMap<EmergencyKind, KindHelp>,
+    /// Notices shown above an answer when a concept is mentioned without an emergency
+    /// (concept name → text).
+    pub notices: Vec<(String, String)>,
+    /// Triage concepts.
+    pub concepts: Vec<ConceptDef>,
+    /// Triage rules, in order: the first that fires decides the kind the reply leads with.
+    pub rules: Vec<RuleDef>,
 }
 
 /// What kind of lexicon term a canonical name is.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::yaml;
-use super::{EmergencyKind, Severity};
+use super::Severity;
 use crate::error::Error;
 
 /// One entry exactly as written in an entries file.
@@ -58,10 +58,41 @@ pub(super) struct RawRegion {
     pub name: String,
     pub emergency: String,
     pub crisis: String,
+    pub crisis_short: String,
     #[serde(default)]
     pub poison: Option<String>,
     #[serde(default)]
+    pub urgent: Option<String>,
+    #[serde(default)]
     pub treatment: Option<String>,
+}
+
+/// The help for one kind of emergency as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHelp {
+    pub title: String,
+    pub first: String,
+    pub steps: String,
+}
+
+/// One triage rule as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRule {
+    pub kind: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub any: Vec<String>,
+    #[serde(default)]
+    pub all: Vec<String>,
+    #[serde(default)]
+    pub with: Vec<String>,
+    #[serde(default)]
+    pub without: Vec<String>,
+    #[serde(default)]
+    pub unless: Vec<String>,
 }
 
 /// `safety.yaml` as written.
@@ -69,16 +100,17 @@ pub(super) struct RawRegion {
 #[serde(deny_unknown_fields)]
 pub struct SafetyFile {
     pub(super) default_region: String,
+    pub(super) reviewed: String,
     pub(super) disclaimer: String,
     pub(super) no_match: String,
-    pub(super) overdose_steps: String,
     pub(super) international: String,
+    pub(super) crisis_footer: String,
     pub(super) regions: BTreeMap<String, RawRegion>,
-    pub(super) cues: BTreeMap<EmergencyKind, Vec<String>>,
+    pub(super) help: BTreeMap<String, RawHelp>,
     #[serde(default)]
-    pub(super) informational: Vec<String>,
-    #[serde(default)]
-    pub(super) urgent: Vec<String>,
+    pub(super) notices: BTreeMap<String, String>,
+    pub(super) concepts: BTreeMap<String, Vec<String>>,
+    pub(super) rules: Vec<RawRule>,
 }
 
 /// One source as written in `sources.yaml`.
@@ -87,6 +119,8 @@ pub struct SafetyFile {
 pub(super) struct RawSource {
     pub title: String,
     pub url: String,
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// A file read from disk and parsed, or the reason it could not be.

@@ -80,6 +80,26 @@ pub fn item_lines(text: &str) -> Vec<usize> {
         .collect()
 }
 
+/// Finds the 1-based line of each list item (`- `) indented under the top-level key at line
+/// `key_line`, up to the next top-level key.
+pub fn item_lines_under(text: &str, key_line: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut indent = None;
+    for (i, line) in text.lines().enumerate().skip(key_line) {
+        if !line.is_empty() && !line.starts_with([' ', '-', '#']) {
+            break;
+        }
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("- ") || trimmed == "-" {
+            let this = line.len() - trimmed.len();
+            if *indent.get_or_insert(this) == this {
+                out.push(i + 1);
+            }
+        }
+    }
+    out
+}
+
 /// Finds the 1-based line of `key:` within lines `start..end` (1-based, end exclusive), or
 /// `start` if the key is not written there.
 pub fn key_line(text: &str, start: usize, end: usize, key: &str) -> usize {

@@ -261,13 +261,25 @@ impl Index {
 
     /// Like [`Index::new`], with other weights (for calibration).
     pub fn with_weights(kb: &KnowledgeBase, extra_vocabulary: &[String], w: Weights) -> Index {
+        Self::with_vocabulary(kb, extra_vocabulary, &[], w)
+    }
+
+    /// Like [`Index::with_weights`]; `extra_known` words are known as they are (never
+    /// corrected) without becoming what misspellings are corrected to.
+    pub fn with_vocabulary(
+        kb: &KnowledgeBase,
+        extra_vocabulary: &[String],
+        extra_known: &[String],
+        w: Weights,
+    ) -> Index {
         let mut vocabulary: Vec<String> = kb
             .enabled()
             .flat_map(|e| e.questions.iter().cloned())
             .collect();
         vocabulary.extend_from_slice(extra_vocabulary);
-        let answers: Vec<String> = kb.enabled().map(|e| e.answer.clone()).collect();
-        let normalizer = Normalizer::new(&kb.lexicon, &vocabulary, &answers);
+        let mut known: Vec<String> = kb.enabled().map(|e| e.answer.clone()).collect();
+        known.extend_from_slice(extra_known);
+        let normalizer = Normalizer::new(&kb.lexicon, &vocabulary, &known);
         Self::with_normalizer(kb, normalizer, w)
     }
 

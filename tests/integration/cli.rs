@@ -209,7 +209,8 @@ fn eval_prints_six_metrics_and_misses() {
             "wrong_answer_rate",
             "abstention",
             "emergency_recall",
-            "false_escalation"
+            "false_escalation",
+            "emergency_kind"
         ]
     );
     // The last item is deliberately unanswerable (the guard must decline a drug the entry

@@ -166,6 +166,7 @@ fn long_reply() -> Reply {
         outcome: Outcome::Answer,
         title: "A very long title about naltrexone and opioid pain medicines ".repeat(6),
         body: "x".repeat(1200),
+        notice: None,
         warning: Some("Never take more opioids to push through the block.".into()),
         severity: Severity::Danger,
         sources: (0..5)
@@ -184,6 +185,7 @@ fn long_reply() -> Reply {
             })
             .collect(),
         choices: Vec::new(),
+        kinds: Vec::new(),
     }
     .fit()
 }
@@ -317,7 +319,7 @@ async fn slash_ask_payload_is_answered_privately_in_a_guild() {
     let entry = expected_entry(&engine, confident(&engine));
     assert_eq!(
         data["embeds"][0]["title"].as_str().unwrap(),
-        engine.entry_reply(&entry).unwrap().title
+        engine.entry_reply(&entry, None).unwrap().title
     );
 }
 
@@ -365,7 +367,7 @@ async fn autocomplete_offers_titles_and_a_pick_answers_that_entry() {
     let picked = value
         .strip_prefix("entry:")
         .expect("the value names the entry");
-    let title = engine().entry_reply(picked).unwrap().title;
+    let title = engine().entry_reply(picked, None).unwrap().title;
     bot.interaction(interaction(payloads::ask(2, MEMBER, GUILD, value, None)))
         .await;
     let answer = sent.take();
@@ -390,7 +392,7 @@ async fn mention_payload_answers_only_the_text_after_the_mention() {
     assert_eq!(body["allowed_mentions"]["replied_user"], json!(false));
     let e = engine();
     let title = e
-        .entry_reply(&expected_entry(&e, confident(&engine())))
+        .entry_reply(&expected_entry(&e, confident(&engine())), None)
         .unwrap()
         .title;
     assert_eq!(body["embeds"][0]["title"], json!(title));
@@ -465,7 +467,7 @@ async fn topics_menu_leads_to_entries_then_to_the_answer() {
     )))
     .await;
     let third = sent.take();
-    let title = engine().entry_reply(&entry).unwrap().title;
+    let title = engine().entry_reply(&entry, None).unwrap().title;
     assert_eq!(third[0].body()["data"]["embeds"][0]["title"], json!(title));
     assert_fits_discord(&third[0].body()["data"]);
 }
@@ -554,7 +556,11 @@ async fn rate_limit_slows_a_member_down_but_never_an_emergency() {
         is_ephemeral(&sent[2].body()["data"]),
         "the slow-down is private"
     );
-    assert!(titles[3].contains("emergency"), "{}", titles[3]);
+    assert_eq!(
+        titles[3],
+        engine().ask("my friend is not breathing").reply.title,
+        "an emergency is answered past the limit"
+    );
     assert_ne!(
         titles[4], "Please slow down a little",
         "limits are per member"
@@ -740,7 +746,7 @@ fn e2e_ask_answers_with_the_entry_embed() {
         |_| {},
         |h| async move {
             let entry = expected_entry(&h.engine, confident(&h.engine));
-            let reply = h.engine.entry_reply(&entry).unwrap();
+            let reply = h.engine.entry_reply(&entry, None).unwrap();
             let body = h.ask(MEMBER, GUILD, confident(&h.engine), None).await;
             assert_eq!(body["type"], 4);
             let data = &body["data"];
@@ -811,6 +817,7 @@ fn e2e_autocomplete_then_the_picked_entry() {
             let expected: Vec<String> = h
                 .engine
                 .suggest("naltrexone and alc", 25)
+                .choices
                 .into_iter()
                 .map(|c| c.label)
                 .collect();
@@ -824,7 +831,7 @@ fn e2e_autocomplete_then_the_picked_entry() {
             let answer = h.ask(MEMBER, GUILD, value, None).await;
             assert_eq!(
                 answer["data"]["embeds"][0]["title"],
-                json!(h.engine.entry_reply(entry).unwrap().title)
+                json!(h.engine.entry_reply(entry, None).unwrap().title)
             );
         },
     );
@@ -855,7 +862,7 @@ fn e2e_clarify_then_a_button_press_answers() {
             assert_fits_discord(&pressed["data"]);
             assert_eq!(
                 pressed["data"]["embeds"][0]["title"],
-                json!(h.engine.entry_reply(&entry).unwrap().title)
+                json!(h.engine.entry_reply(&entry, None).unwrap().title)
             );
             let id = h.id();
             let none = h
@@ -879,7 +886,7 @@ fn e2e_dm_is_answered_like_ask_and_greetings_get_an_intro() {
             assert_fits_discord(&body);
             assert_eq!(
                 body["embeds"][0]["title"],
-                json!(h.engine.entry_reply(&entry).unwrap().title)
+                json!(h.engine.entry_reply(&entry, None).unwrap().title)
             );
             assert!(body.get("message_reference").is_none());
             let hello = h.say(MEMBER, DM, "hi", false).await;
@@ -903,7 +910,7 @@ fn e2e_guild_mention_is_answered_as_a_reply() {
             assert_fits_discord(&body);
             assert_eq!(
                 body["embeds"][0]["title"],
-                json!(h.engine.entry_reply(&entry).unwrap().title)
+                json!(h.engine.entry_reply(&entry, None).unwrap().title)
             );
             assert!(body["message_reference"]["message_id"].is_string());
             assert_eq!(body["allowed_mentions"]["replied_user"], json!(false));
@@ -921,14 +928,90 @@ fn e2e_emergency_message_leads_with_emergency_help() {
             let region = h.engine.knowledge().region(None).clone();
             let body = h.say(MEMBER, DM, text, false).await;
             assert_fits_discord(&body);
-            let content = body["content"].as_str().unwrap();
-            assert!(content.contains(&region.emergency), "{content}");
+            let title = body["embeds"][0]["title"].as_str().unwrap();
+            assert!(title.contains(&region.emergency), "{title}");
             let description = body["embeds"][0]["description"].as_str().unwrap();
             assert!(
-                description.starts_with(&format!("**Call {} now.**", region.emergency)),
+                description.starts_with(&format!("**Call {} now**", region.emergency)),
                 "{description}"
             );
+            assert_eq!(
+                description.matches(region.emergency.as_str()).count(),
+                1,
+                "the body names the emergency number once: {description}"
+            );
+            assert!(body["components"].as_array().is_none_or(Vec::is_empty));
             assert_eq!(body["embeds"][0]["color"], json!(render::COLOUR_DANGER.0));
+        },
+    );
+}
+
+/// Typing an emergency into `/ask` offers emergency help first, and whichever suggestion the
+/// member picks, the answer is the emergency reply, never the entry the title names.
+#[test]
+fn e2e_autocomplete_on_an_emergency_offers_help_first_and_any_pick_leads_to_it() {
+    e2e(
+        |_| {},
+        |h| async move {
+            let typed = "i want to kill myself";
+            let emergency = h.engine.ask(typed).reply;
+            assert_eq!(emergency.outcome, Outcome::Emergency);
+            let id = h.id();
+            let body = h
+                .interact(payloads::autocomplete(id, MEMBER, GUILD, typed))
+                .await;
+            assert_eq!(body["type"], 8);
+            let choices = body["data"]["choices"].as_array().unwrap().clone();
+            assert!(choices.len() > 1, "entry titles still follow: {choices:?}");
+            assert_eq!(
+                choices[0]["name"],
+                json!(medfaq::discord::ask::EMERGENCY_LABEL)
+            );
+            for (i, choice) in choices.iter().enumerate() {
+                let value = choice["value"].as_str().unwrap();
+                assert!(value.starts_with("emergency:"), "{value}");
+                // Picking the first, a middle and the last suggestion.
+                if i == 0 || i == choices.len() / 2 || i == choices.len() - 1 {
+                    let answer = h.ask(MEMBER, GUILD, value, None).await;
+                    assert_fits_discord(&answer["data"]);
+                    assert_eq!(
+                        answer["data"]["embeds"][0]["title"],
+                        json!(emergency.title),
+                        "picking {:?}",
+                        choice["name"]
+                    );
+                }
+            }
+        },
+    );
+}
+
+/// A server in the UK sees its own lines: Samaritans in a crisis notice above the answer,
+/// and no US number anywhere.
+#[test]
+fn e2e_uk_region_shows_uk_lines_and_no_us_number() {
+    e2e(
+        |c| c.bot.region = Some("UK".into()),
+        |h| async move {
+            let q = "can naltrexone cause depression or suicidal thoughts";
+            let body = h.ask(MEMBER, GUILD, q, None).await;
+            assert_fits_discord(&body["data"]);
+            let text = body["data"].to_string();
+            assert!(text.contains("Samaritans"), "{text}");
+            for us in ["988", "911"] {
+                assert!(
+                    !text.contains(us),
+                    "a US number ({us}) in a UK reply: {text}"
+                );
+            }
+            let description = body["data"]["embeds"][0]["description"].as_str().unwrap();
+            assert!(
+                description.starts_with("**☎"),
+                "the crisis line leads: {description}"
+            );
+            let emergency = h.ask(MEMBER, GUILD, "he is not breathing", None).await;
+            let text = emergency["data"].to_string();
+            assert!(text.contains("999") && !text.contains("911"), "{text}");
         },
     );
 }
@@ -988,7 +1071,7 @@ fn e2e_knowledge_reload_swaps_good_edits_and_survives_broken_ones() {
             let body = h.ask(MEMBER, GUILD, confident(&h.engine), None).await;
             assert_eq!(
                 body["data"]["embeds"][0]["title"],
-                json!(h.engine.entry_reply(&entry).unwrap().title)
+                json!(h.engine.entry_reply(&entry, None).unwrap().title)
             );
             // Fix it and add an entry: the new set is swapped in.
             std::fs::remove_file(entries.join("zz-broken.yaml")).unwrap();

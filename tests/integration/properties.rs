@@ -85,7 +85,10 @@ proptest! {
             Outcome::Answer => prop_assert!(r.entry_id.is_some()),
             Outcome::Clarify => prop_assert!(!r.reply.choices.is_empty()),
             Outcome::NoMatch => prop_assert!(r.entry_id.is_none()),
-            Outcome::Emergency => prop_assert!(r.reply.body.starts_with("**Call")),
+            Outcome::Emergency => {
+                prop_assert!(r.emergency.as_ref().is_some_and(|e| !e.kinds.is_empty()));
+                prop_assert_eq!(&r.reply.kinds, &r.emergency.as_ref().unwrap().kinds);
+            }
         }
         prop_assert!(r.reply.disclaimer.contains("not medical advice"));
         assert_fits_discord(&r.reply);
@@ -101,8 +104,8 @@ proptest! {
     #[test]
     fn suggestions_fit_autocomplete(text in member_text()) {
         let s = ENGINE.suggest(&text, 25);
-        prop_assert!(s.len() <= 25);
-        for c in s {
+        prop_assert!(s.choices.len() <= 25);
+        for c in s.choices {
             prop_assert!(!c.label.is_empty() && c.label.chars().count() <= 100);
         }
     }

@@ -1,0 +1,374 @@
+//! Emergency triage: reads a message as concepts and decides, by rules over them, whether it
+//! describes an emergency happening now, and of which kind.
+//!
+//! Everything clinical lives in `knowledge/safety.yaml`, so curators extend it without Rust:
+//! - **Concepts** (unresponsive, not breathing, suicide intent, stopped drinking, past, now…)
+//!   are recognised by their *forms*, short phrases read the way member text is read (lexicon
+//!   slang and brands, stems, spelling correction), so "wont wake", "will not wake up" and
+//!   "aint waking" meet the same form. See [`crate::knowledge::parse_form`] for the syntax.
+//! - A message is split into **clauses** at punctuation and "but". A *suppressor* concept
+//!   (a past event, a question for information, a hypothetical, hyperbole) only silences the
+//!   signs of its own clause, and never when that clause also says something is happening now.
+//! - **Rules** name the signs they need (`any`, `all`), the context they need anywhere in the
+//!   message (`with`), context that rules them out (`without`) and the suppressors that apply
+//!   to them (`unless`). The first rule that fires decides the kind the reply leads with.
+//!
+//! Triage reads the [`Analysis`] the matcher already made, so it costs a few hash look-ups
+//! per word.
+
+mod form;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::knowledge::{EmergencyKind, KnowledgeBase, TermKind};
+use crate::normalize::{Analysis, Normalizer, TokenKind};
+use form::{Classes, Form, Unit};
+
+/// At most this many concepts: a message's concepts are kept as bits of one `u128`.
+pub const MAX_CONCEPTS: usize = 128;
+
+/// Form words at least this long are spelling-correction targets; shorter ones are not.
+pub const MIN_CORRECTION_TARGET_LEN: usize = 8;
+
+/// Words that start a new clause, as a comma would.
+const CLAUSE_WORDS: &[&str] = &["but", "pero"];
+
+type Bits = u128;
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+struct Rule {
+    kind: EmergencyKind,
+    name: String,
+    any: Bits,
+    all: Bits,
+    with: Bits,
+    without: Bits,
+    unless: Bits,
+}
+
+/// What triage concluded about one message.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Assessment {
+    /// The kinds of emergency described, the one the reply leads with first; empty when the
+    /// message is not an emergency.
+    pub kinds: Vec<EmergencyKind>,
+    /// Notices to show above an answer: the message touches a crisis topic without being an
+    /// emergency (texts from `safety.yaml`, placeholders not yet filled).
+    #[serde(skip)]
+    pub notices: Vec<String>,
+}
+
+impl Assessment {
+    /// Returns true if and only if the message describes an emergency.
+    pub fn is_emergency(&self) -> bool {
+        !self.kinds.is_empty()
+    }
+}
+
+/// How triage read a message: for `ask --explain`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// Each clause's concepts, in order.
+    pub clauses: Vec<Vec<String>>,
+    /// The rules that fired, by name, with their kind.
+    pub fired: Vec<String>,
+    /// For rules whose signs appeared but that did not fire: why not.
+    pub held_back: Vec<String>,
+}
+
+/// The compiled triage stage.
+#[derive(Debug, Clone)]
+pub struct Triage {
+    names: Vec<String>,
+    forms: Vec<Form>,
+    /// Forms by the token text, exact word, lexicon name or `#number` they start with.
+    starts: HashMap<String, Vec<u32>>,
+    /// Each lexicon drug's classes, for `@class` pieces.
+    classes: Classes,
+    rules: Vec<Rule>,
+    now: Bits,
+    notices: Vec<(usize, String)>,
+}
+
+impl Triage {
+    /// Compiles the concepts and rules of `kb`'s `safety.yaml`, reading forms with
+    /// `normalizer` so they meet member text on the same terms.
+    pub fn new(kb: &KnowledgeBase, normalizer: &Normalizer) -> Triage {
+        let safety = &kb.safety;
+        let names: Vec<String> = safety
+            .concepts
+            .iter()
+            .take(MAX_CONCEPTS)
+            .map(|c| c.name.clone())
+            .collect();
+        let bit =
+            |name: &str| -> Bits { names.iter().position(|n| n == name).map_or(0, |i| 1 << i) };
+        let bits = |list: &[String]| list.iter().fold(0, |acc, n| acc | bit(n));
+        let mut forms = Vec::new();
+        let mut starts: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, concept) in safety.concepts.iter().take(MAX_CONCEPTS).enumerate() {
+            for text in &concept.forms {
+                if let Some(form) = Form::compile(i, text, normalizer) {
+                    for key in form.start_keys() {
+                        starts.entry(key).or_default().push(forms.len() as u32);
+                    }
+                    forms.push(form);
+                }
+            }
+        }
+        let classes = kb
+            .lexicon
+            .terms
+            .iter()
+            .filter(|t| t.kind == TermKind::Drug && !t.classes.is_empty())
+            .map(|t| (t.name.clone(), t.classes.clone()))
+            .collect();
+        let rules = safety
+            .rules
+            .iter()
+            .filter_map(|r| {
+                Some(Rule {
+                    kind: r.kind?,
+                    name: r.name.clone(),
+                    any: bits(&r.any),
+                    all: bits(&r.all),
+                    with: bits(&r.with),
+                    without: bits(&r.without),
+                    unless: bits(&r.unless),
+                })
+            })
+            .collect();
+        let notices = safety
+            .notices
+            .iter()
+            .filter_map(|(name, text)| Some((names.iter().position(|n| n == name)?, text.clone())))
+            .collect();
+        Triage {
+            now: bit(crate::knowledge::NOW),
+            names,
+            forms,
+            starts,
+            classes,
+            rules,
+            notices,
+        }
+    }
+
+    /// The words the forms use, split in two: long words that misspellings may be corrected
+    /// to ("breating" → "breathing"), and shorter ones that are only known as words. Short
+    /// emergency words are too close to everyday ones to correct towards ("cooking" is one
+    /// letter from "choking").
+    pub fn vocabulary(kb: &KnowledgeBase) -> (Vec<String>, Vec<String>) {
+        kb.safety
+            .concepts
+            .iter()
+            .flat_map(|c| &c.forms)
+            .flat_map(|f| form::plain_words(f))
+            .partition(|w| w.chars().count() >= MIN_CORRECTION_TARGET_LEN)
+    }
+
+    /// Decides whether `analysis` describes an emergency.
+    pub fn assess(&self, analysis: &Analysis) -> Assessment {
+        let clauses = self.concepts(analysis);
+        let (kinds, _) = self.decide(&clauses);
+        let notices = if kinds.is_empty() {
+            let present = clauses.iter().fold(0, |acc, c| acc | c);
+            self.notices
+                .iter()
+                .filter(|(i, _)| present & (1 << i) != 0)
+                .map(|(_, text)| text.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Assessment { kinds, notices }
+    }
+
+    /// Explains how `analysis` was read: each clause's concepts, the rules that fired, and
+    /// why rules whose signs appeared did not.
+    pub fn explain(&self, analysis: &Analysis) -> Explanation {
+        let clauses = self.concepts(analysis);
+        let (_, fired) = self.decide(&clauses);
+        let present = clauses.iter().fold(0, |acc, c| acc | c);
+        let mut held_back = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            if fired.contains(&i) || present & (rule.any | rule.all) == 0 {
+                continue;
+            }
+            let live = self.live(&clauses, rule);
+            let mut why = Vec::new();
+            if rule.any != 0 && live & rule.any == 0 {
+                why.push(if present & rule.any != 0 {
+                    format!(
+                        "its signs are suppressed by {}",
+                        self.list(present & rule.unless)
+                    )
+                } else {
+                    format!("needs one of {}", self.list(rule.any))
+                });
+            }
+            if live & rule.all != rule.all {
+                why.push(format!("needs all of {}", self.list(rule.all & !live)));
+            }
+            if rule.with != 0 && present & rule.with == 0 {
+                why.push(format!("needs one of {}", self.list(rule.with)));
+            }
+            if present & rule.without != 0 {
+                why.push(format!(
+                    "ruled out by {}",
+                    self.list(present & rule.without)
+                ));
+            }
+            held_back.push(format!("{} ({}): {}", rule.name, rule.kind, why.join("; ")));
+        }
+        Explanation {
+            clauses: clauses
+                .iter()
+                .map(|bits| {
+                    (0..self.names.len())
+                        .filter(|i| bits & (1 << i) != 0)
+                        .map(|i| self.names[i].clone())
+                        .collect()
+                })
+                .collect(),
+            fired: fired
+                .iter()
+                .map(|&i| format!("{} ({})", self.rules[i].name, self.rules[i].kind))
+                .collect(),
+            held_back,
+        }
+    }
+
+    fn list(&self, bits: Bits) -> String {
+        let names: Vec<&str> = (0..self.names.len())
+            .filter(|i| bits & (1 << i) != 0)
+            .map(|i| self.names[i].as_str())
+            .collect();
+        if names.is_empty() {
+            "nothing".to_string()
+        } else {
+            names.join(", ")
+        }
+    }
+
+    /// The concepts of each clause of `analysis`, as bits.
+    fn concepts(&self, analysis: &Analysis) -> Vec<Bits> {
+        let units = self.units(analysis);
+        let mut clauses: Vec<Bits> = vec![0; units.last().map_or(0, |u| u.clause + 1)];
+        for start in 0..units.len() {
+            let unit = &units[start];
+            let mut try_key = |key: &str| {
+                if let Some(list) = self.starts.get(key) {
+                    for &f in list {
+                        let form = &self.forms[f as usize];
+                        if form.matches(&units, start, &self.classes) {
+                            clauses[unit.clause] |= 1 << form.concept;
+                        }
+                    }
+                }
+            };
+            try_key(unit.text);
+            if unit.raw != unit.text {
+                try_key(&form::exact_key(unit.raw));
+            } else {
+                try_key(&form::exact_key(unit.text));
+            }
+            if let Some(classes) = self.classes.get(unit.text) {
+                for class in classes {
+                    try_key(&form::lexicon_key(class));
+                }
+            }
+            try_key(&form::lexicon_key(unit.text));
+            if unit.is_number() {
+                try_key(form::NUMBER_KEY);
+            }
+            if unit.is_year() {
+                try_key(form::YEAR_KEY);
+            }
+        }
+        clauses
+    }
+
+    /// The message as units: one per token, with its typed word and its clause.
+    fn units<'a>(&self, analysis: &'a Analysis) -> Vec<Unit<'a>> {
+        let mut units = Vec::with_capacity(analysis.tokens.len());
+        let mut clause = 0;
+        let mut last_analysis_clause = 0;
+        for (i, token) in analysis.tokens.iter().enumerate() {
+            let c = analysis.clauses.get(i).copied().unwrap_or(0);
+            if c != last_analysis_clause {
+                last_analysis_clause = c;
+                if !units.is_empty() {
+                    clause += 1;
+                }
+            }
+            let raw = analysis
+                .starts
+                .get(i)
+                .and_then(|w| analysis.words.get(*w))
+                .map_or(token.text.as_str(), String::as_str);
+            // "and now" starts a clause: what came before is often background ("it was a
+            // year ago and now…").
+            let and_now = raw == "and"
+                && analysis
+                    .starts
+                    .get(i + 1)
+                    .and_then(|w| analysis.words.get(*w))
+                    .is_some_and(|w| w == "now");
+            if and_now || (token.kind == TokenKind::Stop && CLAUSE_WORDS.contains(&raw)) {
+                if units.last().is_some_and(|u: &Unit| u.clause == clause) {
+                    clause += 1;
+                }
+                continue;
+            }
+            units.push(Unit {
+                text: &token.text,
+                raw,
+                clause,
+            });
+        }
+        units
+    }
+
+    /// The kinds whose rules fire on `clauses`, in rule order, and the rules that fired.
+    fn decide(&self, clauses: &[Bits]) -> (Vec<EmergencyKind>, Vec<usize>) {
+        let present = clauses.iter().fold(0, |acc, c| acc | c);
+        let mut kinds = Vec::new();
+        let mut fired = Vec::new();
+        if present == 0 {
+            return (kinds, fired);
+        }
+        for (i, rule) in self.rules.iter().enumerate() {
+            if present & (rule.any | rule.all) == 0 || present & rule.without != 0 {
+                continue;
+            }
+            if rule.with != 0 && present & rule.with == 0 {
+                continue;
+            }
+            let live = self.live(clauses, rule);
+            let any = rule.any == 0 || live & rule.any != 0;
+            let all = live & rule.all == rule.all;
+            if any && all {
+                fired.push(i);
+                if !kinds.contains(&rule.kind) {
+                    kinds.push(rule.kind);
+                }
+            }
+        }
+        (kinds, fired)
+    }
+
+    /// The concepts of clauses that none of `rule`'s suppressors silences.
+    fn live(&self, clauses: &[Bits], rule: &Rule) -> Bits {
+        clauses
+            .iter()
+            .filter(|c| *c & rule.unless == 0 || *c & self.now != 0)
+            .fold(0, |acc, c| acc | c)
+    }
+}
+
+#[cfg(test)]
+mod tests;

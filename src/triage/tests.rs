@@ -1,0 +1,139 @@
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use crate::knowledge::EmergencyKind::{self, *};
+use crate::Engine;
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        Engine::load(&dir).expect("the shipped knowledge loads")
+    })
+}
+
+/// `text` is triaged as `expected` (the leading kind first; empty for "not an emergency").
+#[track_caller]
+fn case(text: &str, expected: &[EmergencyKind]) {
+    let got = engine().triage(text).kinds;
+    let lead = got.first().copied();
+    assert_eq!(
+        lead,
+        expected.first().copied(),
+        "{text:?}: got {got:?}\n{:#?}",
+        engine().explain_triage(text)
+    );
+    for kind in expected {
+        assert!(
+            got.contains(kind),
+            "{text:?}: {kind:?} missing from {got:?}"
+        );
+    }
+}
+
+#[test]
+fn word_forms_and_slang_meet_the_same_concept() {
+    case("i wanna end it", &[Suicide]);
+    case("im ending it all tonight", &[Suicide]);
+    case("gonna kms", &[Suicide]);
+    case("he aint breathin", &[Overdose]);
+    case("she wont wake up", &[Overdose]);
+    case("my friend is oding", &[Overdose]);
+    case("HES NOT BREATHING!!!", &[Overdose]);
+}
+
+#[test]
+fn question_words_do_not_silence_a_suicide_statement() {
+    case(
+        "i want to kill myself, could naltrexone cause this",
+        &[Suicide],
+    );
+    case("can naltrexone cause this? i want to die", &[Suicide]);
+    case("does naltrexone cause suicidal thoughts", &[]);
+}
+
+#[test]
+fn suppressors_only_silence_their_own_clause() {
+    case("what are the signs of an overdose", &[]);
+    case(
+        "how do i know if he overdosed? he is not breathing",
+        &[Overdose],
+    );
+    case(
+        "is this normal? day 3 no alcohol and i see bugs on the walls",
+        &[Withdrawal],
+    );
+    case("i overdosed in 2019 and they gave me narcan", &[]);
+}
+
+#[test]
+fn now_overrides_the_past_unless_the_danger_is_over() {
+    case("he overdosed last year", &[]);
+    case(
+        "he overdosed last year and is not breathing right now",
+        &[Overdose],
+    );
+    case("my overdose was years ago and im clean now", &[]);
+}
+
+#[test]
+fn hyperbole_is_not_an_emergency() {
+    case("this nausea is killing me lol", &[]);
+    case("im dying to know if i can drink on naltrexone", &[]);
+    case("my doctor is going to kill me, i missed my shot", &[]);
+}
+
+#[test]
+fn context_decides_the_kind() {
+    case(
+        "stopped drinking 2 days ago and now hes seeing things",
+        &[Withdrawal],
+    );
+    case("he is seeing things", &[]);
+    case(
+        "drank a whole bottle of vodka and we cant wake her",
+        &[Poisoning],
+    );
+    case(
+        "drank vodka on top of his methadone and we cant wake him",
+        &[Overdose],
+    );
+    case("my toddler swallowed one of my pills", &[Poisoning]);
+    case("my mum quit the wine and is having a fit", &[Seizure]);
+    case(
+        "took my naltrexone after using and cant stop throwing up",
+        &[Withdrawal],
+    );
+}
+
+#[test]
+fn spanish_emergencies_are_recognised() {
+    case("mi amigo no respira", &[Overdose]);
+    case("no despierta", &[Overdose]);
+    case("se quiere matar", &[Suicide]);
+}
+
+#[test]
+fn explanations_name_the_rule_and_what_held_others_back() {
+    let e = engine().explain_triage("what are the signs that someone is not breathing");
+    assert!(e.fired.is_empty(), "{e:?}");
+    assert!(
+        e.held_back.iter().any(|w| w.contains("suppressed by")),
+        "{e:?}"
+    );
+    let e = engine().explain_triage("he stopped breathing");
+    assert_eq!(e.fired.len(), 1, "{e:?}");
+    assert!(e.fired[0].contains("overdose"), "{e:?}");
+    assert!(e.clauses[0].contains(&"breathing".to_string()), "{e:?}");
+}
+
+#[test]
+fn a_crisis_topic_without_an_emergency_earns_a_notice() {
+    let a = engine().triage("can naltrexone cause suicidal thoughts");
+    assert!(!a.is_emergency());
+    assert_eq!(a.notices.len(), 1, "{a:?}");
+    assert!(engine()
+        .triage("can i drink on naltrexone")
+        .notices
+        .is_empty());
+}
