@@ -6,20 +6,19 @@ use crate::normalize::{self, Normalizer};
 /// How many words a `*` may stand for.
 pub const GAP_WORDS: usize = 3;
 
-/// The start key of forms that begin with `#number`.
-pub const NUMBER_KEY: &str = "#number";
-
-/// The start key of forms that begin with `#year`.
-pub const YEAR_KEY: &str = "#year";
-
-/// The start key of forms that begin with the exact word `w`.
-pub fn exact_key(w: &str) -> String {
-    format!("={w}")
-}
-
-/// The start key of forms that begin with the lexicon name `name`.
-pub fn lexicon_key(name: &str) -> String {
-    format!("@{name}")
+/// What a form's first piece can meet, to look the form up by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartKey {
+    /// A token text.
+    Token(String),
+    /// A word exactly as typed.
+    Exact(String),
+    /// A lexicon name (its own token, or a drug of that class).
+    Lexicon(String),
+    /// Any number.
+    Number,
+    /// A year.
+    Year,
 }
 
 /// One word of a message as triage sees it.
@@ -138,18 +137,18 @@ impl Form {
     }
 
     /// The keys under which this form is looked up: what its first piece can meet.
-    pub fn start_keys(&self) -> Vec<String> {
+    pub fn start_keys(&self) -> Vec<StartKey> {
         match self.pieces.first() {
-            Some(Piece::Token(t)) => vec![t.clone()],
+            Some(Piece::Token(t)) => vec![StartKey::Token(t.clone())],
             Some(Piece::AnyToken(ts, exact)) => ts
                 .iter()
-                .cloned()
-                .chain(exact.iter().map(|w| exact_key(w)))
+                .map(|t| StartKey::Token(t.clone()))
+                .chain(exact.iter().map(|w| StartKey::Exact(w.clone())))
                 .collect(),
-            Some(Piece::Exact(w)) => vec![exact_key(w)],
-            Some(Piece::Lexicon(name)) => vec![lexicon_key(name)],
-            Some(Piece::Number) => vec![NUMBER_KEY.to_string()],
-            Some(Piece::Year) => vec![YEAR_KEY.to_string()],
+            Some(Piece::Exact(w)) => vec![StartKey::Exact(w.clone())],
+            Some(Piece::Lexicon(name)) => vec![StartKey::Lexicon(name.clone())],
+            Some(Piece::Number) => vec![StartKey::Number],
+            Some(Piece::Year) => vec![StartKey::Year],
             Some(Piece::Gap | Piece::Not(_)) | None => Vec::new(),
         }
     }
@@ -176,7 +175,7 @@ fn token_text(normalizer: &Normalizer, w: &str) -> String {
 }
 
 /// Each lexicon drug's classes.
-pub type Classes = std::collections::HashMap<String, Vec<String>>;
+pub type Classes = rustc_hash::FxHashMap<String, Vec<String>>;
 
 fn matches_at(pieces: &[Piece], units: &[Unit], classes: &Classes) -> bool {
     let Some((piece, rest)) = pieces.split_first() else {

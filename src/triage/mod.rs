@@ -18,13 +18,13 @@
 
 mod form;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
 use crate::knowledge::{EmergencyKind, KnowledgeBase, TermKind};
 use crate::normalize::{Analysis, Normalizer, TokenKind};
-use form::{Classes, Form, Unit};
+use form::{Classes, Form, StartKey, Unit};
 
 /// At most this many concepts: a message's concepts are kept as bits of one `u128`.
 pub const MAX_CONCEPTS: usize = 128;
@@ -84,8 +84,13 @@ pub struct Explanation {
 pub struct Triage {
     names: Vec<String>,
     forms: Vec<Form>,
-    /// Forms by the token text, exact word, lexicon name or `#number` they start with.
-    starts: HashMap<String, Vec<u32>>,
+    /// Forms by what they start with: a token text, a word exactly as typed, a lexicon name,
+    /// or a number or year (one map each, so a look-up never allocates).
+    by_token: HashMap<String, Vec<u32>>,
+    by_exact: HashMap<String, Vec<u32>>,
+    by_lexicon: HashMap<String, Vec<u32>>,
+    by_number: Vec<u32>,
+    by_year: Vec<u32>,
     /// Each lexicon drug's classes, for `@class` pieces.
     classes: Classes,
     rules: Vec<Rule>,
@@ -108,12 +113,22 @@ impl Triage {
             |name: &str| -> Bits { names.iter().position(|n| n == name).map_or(0, |i| 1 << i) };
         let bits = |list: &[String]| list.iter().fold(0, |acc, n| acc | bit(n));
         let mut forms = Vec::new();
-        let mut starts: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut by_token: HashMap<String, Vec<u32>> = HashMap::default();
+        let mut by_exact: HashMap<String, Vec<u32>> = HashMap::default();
+        let mut by_lexicon: HashMap<String, Vec<u32>> = HashMap::default();
+        let (mut by_number, mut by_year) = (Vec::new(), Vec::new());
         for (i, concept) in safety.concepts.iter().take(MAX_CONCEPTS).enumerate() {
             for text in &concept.forms {
                 if let Some(form) = Form::compile(i, text, normalizer) {
+                    let at = forms.len() as u32;
                     for key in form.start_keys() {
-                        starts.entry(key).or_default().push(forms.len() as u32);
+                        match key {
+                            StartKey::Token(t) => by_token.entry(t).or_default().push(at),
+                            StartKey::Exact(w) => by_exact.entry(w).or_default().push(at),
+                            StartKey::Lexicon(n) => by_lexicon.entry(n).or_default().push(at),
+                            StartKey::Number => by_number.push(at),
+                            StartKey::Year => by_year.push(at),
+                        }
                     }
                     forms.push(form);
                 }
@@ -150,7 +165,11 @@ impl Triage {
             now: bit(crate::knowledge::NOW),
             names,
             forms,
-            starts,
+            by_token,
+            by_exact,
+            by_lexicon,
+            by_number,
+            by_year,
             classes,
             rules,
             notices,
@@ -260,33 +279,27 @@ impl Triage {
         let mut clauses: Vec<Bits> = vec![0; units.last().map_or(0, |u| u.clause + 1)];
         for start in 0..units.len() {
             let unit = &units[start];
-            let mut try_key = |key: &str| {
-                if let Some(list) = self.starts.get(key) {
-                    for &f in list {
-                        let form = &self.forms[f as usize];
-                        if form.matches(&units, start, &self.classes) {
-                            clauses[unit.clause] |= 1 << form.concept;
-                        }
+            let mut try_list = |list: Option<&Vec<u32>>| {
+                for &f in list.into_iter().flatten() {
+                    let form = &self.forms[f as usize];
+                    if form.matches(&units, start, &self.classes) {
+                        clauses[unit.clause] |= 1 << form.concept;
                     }
                 }
             };
-            try_key(unit.text);
-            if unit.raw != unit.text {
-                try_key(&form::exact_key(unit.raw));
-            } else {
-                try_key(&form::exact_key(unit.text));
-            }
+            try_list(self.by_token.get(unit.text));
+            try_list(self.by_exact.get(unit.raw));
+            try_list(self.by_lexicon.get(unit.text));
             if let Some(classes) = self.classes.get(unit.text) {
                 for class in classes {
-                    try_key(&form::lexicon_key(class));
+                    try_list(self.by_lexicon.get(class));
                 }
             }
-            try_key(&form::lexicon_key(unit.text));
             if unit.is_number() {
-                try_key(form::NUMBER_KEY);
-            }
-            if unit.is_year() {
-                try_key(form::YEAR_KEY);
+                try_list(Some(&self.by_number));
+                if unit.is_year() {
+                    try_list(Some(&self.by_year));
+                }
             }
         }
         clauses
