@@ -20,6 +20,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use lint::Finding;
+pub(crate) use lint::{is_iso_date, question_key};
 pub use raw::{LexiconFile, SafetyFile};
 
 use crate::error::{Error, Result};
