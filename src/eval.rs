@@ -149,6 +149,83 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Item>> {
     Ok(items)
 }
 
+/// An expected id in an eval file that is not an entry of the knowledge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownId {
+    /// 1-based line where it is written.
+    pub line: usize,
+    /// The id as written.
+    pub id: String,
+    /// The closest entry id, when one is close enough to be the one meant.
+    pub suggestion: Option<String>,
+}
+
+/// How alike (normalised Damerau-Levenshtein, 0 to 1) an unknown id and an entry id must be
+/// for the entry to be suggested: a typo or a dropped word of a long kebab-case id stays
+/// above it; ids that share little more than a `naltrexone-` prefix fall below.
+const SUGGEST_SIMILARITY: f64 = 0.7;
+
+/// Only `expect`, read as leniently as possible: this check must not depend on how the
+/// scorer reads the rest of an item.
+#[derive(Deserialize)]
+struct ExpectOnly {
+    #[serde(default)]
+    expect: Option<ExpectIds>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ExpectIds {
+    One(String),
+    Many(Vec<String>),
+    Other(serde::de::IgnoredAny),
+}
+
+/// Finds every expected id in the eval file `text` (read from `path`) that is not an entry of
+/// `kb`, in file order. `no_match` and `emergency` are outcomes, not ids, wherever they appear
+/// (alone or in a list). A file that does not parse has none (loading reports it).
+pub fn unknown_ids(path: &Path, text: &str, kb: &crate::KnowledgeBase) -> Vec<UnknownId> {
+    let Ok(Some(items)) = yaml::parse::<Option<Vec<ExpectOnly>>>(path, text) else {
+        return Vec::new();
+    };
+    let starts = yaml::item_lines(text);
+    let count = items.len();
+    let mut unknown = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let ids = match item.expect {
+            Some(ExpectIds::One(id)) => vec![id],
+            Some(ExpectIds::Many(ids)) => ids,
+            Some(ExpectIds::Other(_)) | None => continue,
+        };
+        // Where the item's `expect:` is, when items start at column 0 as in every eval file.
+        let expect_line = match starts.get(i) {
+            Some(&start) if starts.len() == count => {
+                let end = starts.get(i + 1).copied().unwrap_or(usize::MAX);
+                yaml::key_line(text, start, end, "expect")
+            }
+            _ => 1,
+        };
+        for id in ids {
+            if matches!(id.as_str(), "no_match" | "emergency") || kb.entry(&id).is_some() {
+                continue;
+            }
+            let suggestion = kb
+                .entries
+                .iter()
+                .map(|e| (strsim::normalized_damerau_levenshtein(&id, &e.id), &e.id))
+                .filter(|(similarity, _)| *similarity >= SUGGEST_SIMILARITY)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, best)| best.clone());
+            unknown.push(UnknownId {
+                line: yaml::find_line(text, expect_line, &id),
+                id,
+                suggestion,
+            });
+        }
+    }
+    unknown
+}
+
 /// A metric's name, value, bar and whether the bar is a floor or a ceiling.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Metric {
@@ -489,6 +566,30 @@ mod tests {
         );
         item.also = vec![Outcome::NoMatch];
         assert_eq!(metric(&score(&engine, &[item]), "answer_accuracy"), 1.0);
+    }
+
+    #[test]
+    fn unknown_ids_are_found_with_their_line_and_closest_id() {
+        let text = "- q: a\n  expect: naltrexone-drinking-alcohol\n\
+                    - q: b\n  expect: naltrexone-drinking-alchol\n\
+                    - q: c\n  expect: [no_match, emergency, disabled-entry]\n\
+                    - q: d\n  expect:\n    - naltrexone-vs-naloxone\n    - zzz-made-up\n";
+        let unknown = unknown_ids(Path::new("t.yaml"), text, engine().knowledge());
+        assert_eq!(
+            unknown,
+            vec![
+                UnknownId {
+                    line: 4,
+                    id: "naltrexone-drinking-alchol".into(),
+                    suggestion: Some("naltrexone-drinking-alcohol".into()),
+                },
+                UnknownId {
+                    line: 10,
+                    id: "zzz-made-up".into(),
+                    suggestion: None,
+                },
+            ]
+        );
     }
 
     #[test]

@@ -25,8 +25,7 @@ pub(super) fn run(
     question: &[String],
 ) -> anyhow::Result<u8> {
     let engine = super::load_engine(dir)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = super::out::Out::new();
     if !question.is_empty() {
         let q = question.join(" ");
         if format.explain {
@@ -67,7 +66,8 @@ fn answer_line(
 
 fn print(out: &mut impl Write, r: &Response, json: bool) -> anyhow::Result<()> {
     if json {
-        serde_json::to_writer(&mut *out, r)?;
+        // Back to the io::Error it wraps, so a closed standard output is recognised.
+        serde_json::to_writer(&mut *out, r).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
         write!(out, "{}", r.reply.to_text())?;

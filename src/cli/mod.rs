@@ -5,10 +5,11 @@ mod ask;
 mod chat;
 mod check;
 mod eval;
+mod out;
 mod serve;
 mod topics;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
@@ -70,6 +71,9 @@ pub enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Warn about entries whose `reviewed` date is more than this many days ago.
+        #[arg(long, value_name = "N", default_value_t = crate::check::DEFAULT_REVIEW_MAX_DAYS)]
+        review_max_days: u32,
     },
     /// Score an evaluation file and list every miss.
     Eval {
@@ -104,23 +108,68 @@ pub fn run(cli: Cli) -> u8 {
             &question,
         ),
         Command::Chat { region } => chat::run(&cli.knowledge, region.as_deref()),
-        Command::Check { dir, json } => check::run(dir.as_deref().unwrap_or(&cli.knowledge), json),
+        Command::Check {
+            dir,
+            json,
+            review_max_days,
+        } => check::run(
+            dir.as_deref().unwrap_or(&cli.knowledge),
+            json,
+            review_max_days,
+        ),
         Command::Eval { file, json } => eval::run(&cli.knowledge, &file, json),
         Command::Topics => topics::run(&cli.knowledge),
         Command::Serve { config } => serve::run(&cli.knowledge, config.as_deref()),
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`| head`): it has all it wanted, so end quietly.
+        Err(e) if out::stdout_closed(&e) => EXIT_OK,
         Err(e) => {
-            eprintln!("medfaq: {e:#}");
+            eprintln!("medfaq: {}", describe(&e));
             EXIT_ERROR
         }
     }
 }
 
-/// Loads the engine, with an error that says what to fix.
-fn load_engine(dir: &std::path::Path) -> anyhow::Result<crate::Engine> {
-    crate::Engine::load(dir).map_err(|e| match e {
+/// The error and its causes on one line, each cause once: a library error that already
+/// quotes its cause (`could not read x: No such file…`) is not followed by the same text again.
+fn describe(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
+}
+
+/// How to point medfaq at a knowledge folder, for a message about one that cannot be read.
+const POINT_AT_KNOWLEDGE: &str =
+    "point medfaq at one with `--knowledge DIR` or the MEDFAQ_KNOWLEDGE environment variable";
+
+/// Turns an error from loading the knowledge folder `dir` into one that says what to fix:
+/// a folder that cannot be read is named, with where it was looked for and `how` to point
+/// medfaq at another.
+fn knowledge_error(dir: &Path, e: crate::Error, how: &str) -> anyhow::Error {
+    match e {
+        crate::Error::Read { path, source } if path == dir => {
+            let looked = if dir.is_absolute() {
+                String::new()
+            } else {
+                std::env::current_dir()
+                    .map(|cwd| format!(" (looked for {})", cwd.join(dir).display()))
+                    .unwrap_or_default()
+            };
+            anyhow::anyhow!(
+                "could not read the knowledge folder {}{looked}: {source}; {how}",
+                dir.display()
+            )
+        }
         crate::Error::Invalid { findings } => {
             let mut msg = format!(
                 "the knowledge in {} has {} problem(s); run `medfaq check {}` for all of them:",
@@ -134,5 +183,10 @@ fn load_engine(dir: &std::path::Path) -> anyhow::Result<crate::Engine> {
             anyhow::anyhow!(msg)
         }
         other => anyhow::Error::new(other),
-    })
+    }
+}
+
+/// Loads the engine, with an error that says what to fix.
+fn load_engine(dir: &Path) -> anyhow::Result<crate::Engine> {
+    crate::Engine::load(dir).map_err(|e| knowledge_error(dir, e, POINT_AT_KNOWLEDGE))
 }

@@ -14,12 +14,24 @@ use super::EXIT_OK;
 pub fn run(knowledge_flag: &Path, config_path: Option<&Path>) -> anyhow::Result<u8> {
     let config = Config::load_or_default(config_path)?;
     let token = config::token_from_env()?;
-    let dir = config
-        .bot
-        .knowledge
-        .clone()
-        .unwrap_or_else(|| knowledge_flag.to_path_buf());
-    let engine = super::load_engine(&dir)?;
+    let (dir, how) = match (&config.bot.knowledge, config_path) {
+        (Some(dir), Some(path)) => (
+            dir.clone(),
+            format!("fix `knowledge` under [bot] in {}", path.display()),
+        ),
+        (Some(dir), None) => (
+            dir.clone(),
+            "fix `knowledge` under [bot] in the config".to_string(),
+        ),
+        (None, _) => (
+            knowledge_flag.to_path_buf(),
+            format!(
+                "{}, or set `knowledge` under [bot] in the config",
+                super::POINT_AT_KNOWLEDGE
+            ),
+        ),
+    };
+    let engine = crate::Engine::load(&dir).map_err(|e| super::knowledge_error(&dir, e, &how))?;
     if let Some(region) = &config.bot.region {
         let known = &engine.knowledge().safety.regions;
         if !known.values().any(|r| r.code.eq_ignore_ascii_case(region)) {

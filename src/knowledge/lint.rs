@@ -118,7 +118,7 @@ pub fn is_iso_date(s: &str) -> bool {
 }
 
 /// Loose comparison key for spotting the same question written twice.
-fn question_key(q: &str) -> String {
+pub(crate) fn question_key(q: &str) -> String {
     q.chars()
         .filter(|c| c.is_alphanumeric() || c.is_whitespace())
         .flat_map(char::to_lowercase)
@@ -363,11 +363,15 @@ fn check_entries(
         );
     }
     let mut entries: Vec<Entry> = Vec::new();
+    // Ids written in entries that could not be read: other entries' `related` links to them
+    // are follow-ons of the one finding already made, not problems of their own.
+    let mut unread_ids: HashSet<String> = HashSet::new();
     for file in files {
         let items = match file.parsed {
             Ok(items) => items,
             Err(e) => {
                 f.add_error(&e);
+                unread_ids.extend(written_ids(&file.text));
                 continue;
             }
         };
@@ -393,6 +397,7 @@ fn check_entries(
                         id.as_deref(),
                         format!("{message}; see the entry format in README.md"),
                     );
+                    unread_ids.extend(id);
                 }
                 Ok(raw) => {
                     let entry = check_entry(&file.path, &file.text, line, end, raw, sources, f);
@@ -401,8 +406,24 @@ fn check_entries(
             }
         }
     }
-    check_across_entries(&entries, f);
+    check_across_entries(&entries, &unread_ids, f);
     entries
+}
+
+/// The ids written on `id:` lines of an entries file, found line by line so that a file the
+/// YAML parser rejects still tells which entries it holds.
+fn written_ids(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines().filter_map(|line| {
+        let rest = line
+            .trim_start()
+            .strip_prefix('-')
+            .unwrap_or(line)
+            .trim_start();
+        let value = rest.strip_prefix("id:")?;
+        let value = value.split(" #").next().unwrap_or_default().trim();
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        (!value.is_empty()).then(|| value.to_string())
+    })
 }
 
 fn check_entry(
@@ -532,7 +553,7 @@ fn check_entry(
     }
 }
 
-fn check_across_entries(entries: &[Entry], f: &mut Findings) {
+fn check_across_entries(entries: &[Entry], unread_ids: &HashSet<String>, f: &mut Findings) {
     let mut first_seen: HashMap<&str, &Entry> = HashMap::new();
     for e in entries {
         if let Some(prev) = first_seen.get(e.id.as_str()) {
@@ -558,7 +579,7 @@ fn check_across_entries(entries: &[Entry], f: &mut Findings) {
                     Some(&e.id),
                     "lists itself under `related`",
                 );
-            } else if !first_seen.contains_key(r.as_str()) {
+            } else if !first_seen.contains_key(r.as_str()) && !unread_ids.contains(r) {
                 f.add(
                     &e.origin.path,
                     e.origin.line,

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 pub use lint::safety::{parse_form, FormPiece, NOW};
 pub use lint::Finding;
+pub(crate) use lint::{is_iso_date, question_key};
 pub use raw::{LexiconFile, SafetyFile};
 
 use crate::error::{Error, Result};

@@ -281,3 +281,295 @@ fn chat_answers_and_picks_a_choice_by_number() {
 fn unknown_subcommand_is_a_usage_error() {
     medfaq(&shipped()).arg("frobnicate").assert().code(2);
 }
+
+/// A pipe whose reading end is already closed, as `medfaq … | head` leaves standard output
+/// once `head` has read what it wanted and exited. Its reader is a process that has ended.
+fn closed_pipe() -> std::process::Stdio {
+    let mut reader = std::process::Command::new("true")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("`true` runs");
+    let write_end = reader.stdin.take().expect("stdin is piped");
+    reader.wait().expect("`true` ends");
+    std::process::Stdio::from(write_end)
+}
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly_with_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let eval_file = dir.path().join("eval.yaml");
+    std::fs::write(
+        &eval_file,
+        "- q: how do i bake bread\n  expect: no_match\n\
+         - q: can i drink on lexapro\n  expect: naltrexone-drinking-alcohol\n",
+    )
+    .unwrap();
+    let many_questions = "can i drink on vivitrol\nwhat is naloxone\n".repeat(500);
+    let eval_arg = eval_file.to_str().unwrap();
+    for (args, knowledge, stdin) in [
+        // Before: a panic on the broken pipe (exit 101 with a backtrace).
+        (vec!["check"], fixture("valid"), ""),
+        (vec!["check"], fixture("duplicate-id"), ""),
+        (vec!["check", "--json"], fixture("valid"), ""),
+        (vec!["eval", eval_arg], fixture("valid"), ""),
+        (vec!["eval", "--json", eval_arg], fixture("valid"), ""),
+        (vec!["topics"], fixture("valid"), ""),
+        (vec!["ask", "can i drink on vivitrol"], fixture("valid"), ""),
+        // Before: "medfaq: Broken pipe (os error 32)" and exit 2.
+        (vec!["ask"], fixture("valid"), many_questions.as_str()),
+        (
+            vec!["ask", "--json"],
+            fixture("valid"),
+            many_questions.as_str(),
+        ),
+        (
+            vec!["ask", "--explain"],
+            fixture("valid"),
+            many_questions.as_str(),
+        ),
+        (vec!["chat"], fixture("valid"), "topics\n1\n1\nquit\n"),
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("medfaq"))
+            .arg("--knowledge")
+            .arg(&knowledge)
+            .args(&args)
+            .env_remove("MEDFAQ_KNOWLEDGE")
+            .env("RUST_BACKTRACE", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(closed_pipe())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("medfaq runs");
+        let mut input = child.stdin.take().expect("stdin is piped");
+        let stdin = stdin.to_string();
+        // The command may stop reading once its output is gone; that is fine.
+        let writer = std::thread::spawn(move || {
+            use std::io::Write as _;
+            let _ = input.write_all(stdin.as_bytes());
+        });
+        let out = child.wait_with_output().expect("medfaq ends");
+        writer.join().expect("the writer thread ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            (out.status.code(), stderr.as_ref()),
+            (Some(0), ""),
+            "medfaq {args:?} with standard output closed"
+        );
+    }
+}
+
+#[test]
+fn a_missing_knowledge_folder_is_named_once_with_how_to_point_at_one() {
+    let outside = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["ask", "can i drink on vivitrol"],
+        vec!["check"],
+        vec!["topics"],
+        vec!["eval", "eval.yaml"],
+        vec!["chat"],
+    ] {
+        let out = Command::cargo_bin("medfaq")
+            .unwrap()
+            .current_dir(outside.path())
+            .env_remove("MEDFAQ_KNOWLEDGE")
+            .args(&args)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        let looked_for = outside.path().join("knowledge");
+        for says in [
+            "could not read the knowledge folder knowledge",
+            looked_for.to_str().unwrap(),
+            "--knowledge DIR",
+            "MEDFAQ_KNOWLEDGE",
+        ] {
+            assert!(stderr.contains(says), "{args:?}: {says:?} in {stderr}");
+        }
+        assert_eq!(
+            stderr.matches("No such file or directory").count(),
+            1,
+            "{args:?}: the cause once: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn eval_rejects_an_expected_id_that_is_not_an_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("eval.yaml");
+    std::fs::write(
+        &file,
+        "- q: will percs work on the shot\n  expect: naltrexone-opioid-pain-medicines\n\
+         - q: can i have a beer on vivitrol\n  expect: naltrexone-drinking-alchol\n\
+         - q: how do i bake bread\n  expect: [no_match, emergency, naltrexone-vs-naloxone]\n",
+    )
+    .unwrap();
+    let out = medfaq(&fixture("valid"))
+        .arg("eval")
+        .arg(&file)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains(&format!(
+            "{}:4: `naltrexone-drinking-alchol` (did you mean `naltrexone-drinking-alcohol`?)",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("`no_match`") && !stderr.contains("`emergency`"));
+
+    // Outcomes inside a list are not ids: with the typo fixed the file is scored.
+    let fixed = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("alchol", "alcohol");
+    std::fs::write(&file, fixed).unwrap();
+    let out = medfaq(&fixture("valid")).arg("eval").arg(&file).assert();
+    assert_ne!(out.get_output().status.code(), Some(2), "{out:?}");
+}
+
+/// The lines `check` printed that are findings (not warnings or the summary).
+fn finding_lines(stdout: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter(|l| l.contains(".yaml") && !l.starts_with("warning: "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn check_reports_a_file_that_does_not_parse_once_without_follow_on_related_findings() {
+    // Two entries in entries/naltrexone.yaml link to the one entry of the broken file.
+    let out = medfaq(&shipped())
+        .arg("check")
+        .arg(fixture("broken-file-with-links"))
+        .assert()
+        .code(1);
+    let findings = finding_lines(&out.get_output().stdout);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert!(
+        findings[0].contains("entries/alcohol.yaml:"),
+        "{findings:#?}"
+    );
+
+    // The same slip in the shipped knowledge, whose other files link into the broken one.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&shipped(), dir.path());
+    let file = dir.path().join("entries/naltrexone.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let slipped = text.replacen("\n  answer:", "\n   answer:", 1);
+    assert_ne!(text, slipped);
+    std::fs::write(&file, slipped).unwrap();
+    let out = medfaq(&shipped())
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("1 problem(s) found"));
+    let findings = finding_lines(&out.get_output().stdout);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert!(
+        findings[0].contains("entries/naltrexone.yaml:"),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn check_reports_a_duplicated_question_at_the_paste_not_the_original() {
+    // "is it ok to have a beer on vivitrol" is at line 19 and pasted at line 32.
+    let out = medfaq(&shipped())
+        .arg("check")
+        .arg(fixture("pasted-question"))
+        .assert()
+        .code(1);
+    let findings = finding_lines(&out.get_output().stdout);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert!(
+        findings[0].contains("entries/naltrexone.yaml:32: entry `naltrexone-vs-naloxone`"),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn check_warns_about_an_overdue_review_without_failing() {
+    medfaq(&shipped())
+        .arg("check")
+        .arg(fixture("review-overdue"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "warning: ",
+        ))
+        .stdout(predicate::str::contains(
+            "entries/naltrexone.yaml:23: entry `naltrexone-drinking-alcohol`: reviewed 2001-01-01 is ",
+        ))
+        .stdout(predicate::str::contains("no problems"));
+    // A tighter limit warns about the others too, and still passes.
+    let out = medfaq(&shipped())
+        .arg("check")
+        .arg(fixture("valid"))
+        .args(["--review-max-days", "0", "--json"])
+        .assert()
+        .code(0);
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(report["warnings"].as_array().unwrap().len(), 3, "{report}");
+}
+
+#[test]
+fn check_fails_on_a_review_date_in_the_future() {
+    medfaq(&shipped())
+        .arg("check")
+        .arg(fixture("review-in-future"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "entries/naltrexone.yaml:23: entry `naltrexone-drinking-alcohol`: reviewed 2199-01-01 is in the future",
+        ));
+}
+
+#[test]
+fn chat_topics_then_a_number_opens_the_topic_and_then_the_entry() {
+    // Topics of the valid fixture, in first-seen order: Opioids and naltrexone, Alcohol and
+    // naltrexone, Naltrexone (its one enabled entry is naltrexone-vs-naloxone).
+    let out = medfaq(&fixture("valid"))
+        .arg("chat")
+        .write_stdin("topics\n7\n3\n1\nquit\n")
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let after_topics = text
+        .split("Type a number to open a topic")
+        .nth(1)
+        .expect(&text);
+    assert!(text.contains("  3. Naltrexone (1)"), "{text}");
+    assert!(after_topics.contains("There is no topic 7"), "{text}");
+    let topic = after_topics
+        .split("Type a number to read one")
+        .next()
+        .unwrap();
+    assert!(
+        topic.contains("  1. What is the difference between naltrexone and naloxone?"),
+        "{text}"
+    );
+    let entry = text.split("Type a number to read one").nth(1).expect(&text);
+    assert!(
+        entry.contains("Naloxone reverses an overdose") && entry.contains("Sources:"),
+        "{text}"
+    );
+}
+
+/// Copies the folder `from` into `to`, recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
