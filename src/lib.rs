@@ -8,7 +8,8 @@
 //! [`reply`] turns the outcome into a platform-neutral [`reply::Reply`] that already fits
 //! Discord's limits. [`engine::Engine`] ties them together; [`cli`] (the command line) and
 //! [`discord`] (the bot, configured by [`config`]) are the adapters, and the only modules that
-//! print or touch the network.
+//! print or touch the network; [`storage`] keeps the bot's per-server settings, feedback and
+//! counts (SQLite or PostgreSQL).
 //!
 //! ```
 //! use medfaq::{Engine, Outcome};
@@ -67,6 +68,8 @@ pub mod cli;
 pub mod config;
 
 pub mod discord;
+
+pub mod storage;
 
 pub use engine::{Engine, Response};
 pub use error::{Error, Result};
