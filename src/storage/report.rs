@@ -193,7 +193,7 @@ pub fn group_questions(questions: &[String]) -> Vec<QuestionGroup> {
         })
         .collect();
     // Stable: equal groups keep the order their most asked question first came in.
-    out.sort_by(|a, b| b.count.cmp(&a.count));
+    out.sort_by_key(|g| std::cmp::Reverse(g.count));
     out
 }
 
@@ -216,7 +216,7 @@ fn distinct(questions: &[String]) -> Vec<Phrasing> {
             }
         }
     }
-    out.sort_by(|a, b| b.count.cmp(&a.count));
+    out.sort_by_key(|g| std::cmp::Reverse(g.count));
     out
 }
 
