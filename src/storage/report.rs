@@ -10,9 +10,10 @@ use serde::Serialize;
 use super::{FeedbackCounts, ReportRows};
 use crate::normalize;
 
-/// Two questions belong to one group when at least this share of their meaningful words is
-/// the same (Jaccard overlap): "how long does antabuse last" and "how long does antabuse stay
-/// in your system" group, "antabuse and mouthwash" does not.
+/// Two questions belong to one group when at least half their meaningful words are shared
+/// (the Dice overlap, shared words counted in both): "how long does antabuse last" and "how
+/// long does antabuse stay in your system" group (4 of 7), "can i use mouthwash on antabuse"
+/// joins neither (2 of 7).
 pub const GROUP_OVERLAP: f64 = 0.5;
 
 /// Words too common to say what a question is about; left out when grouping.
@@ -233,12 +234,12 @@ fn meaningful_words(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Jaccard overlap of two word sets; two empty sets are the same (questions of stop words
-/// only group together).
+/// Dice overlap of two word sets: twice the shared words over all words. Two empty sets are
+/// the same (questions of stop words only group together).
 fn overlap(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
-    let union = a.union(b).count();
-    if union == 0 {
+    let total = a.len() + b.len();
+    if total == 0 {
         return 1.0;
     }
-    a.intersection(b).count() as f64 / union as f64
+    (2 * a.intersection(b).count()) as f64 / total as f64
 }
