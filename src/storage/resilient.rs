@@ -11,8 +11,11 @@
 //!   with growing pauses, then dropped and counted; when the queue is full, new records are
 //!   dropped and counted.
 //! - An outage logs exactly one warning when it starts and one info line (with how long it
-//!   lasted and how many records were dropped) when the store answers again. While it lasts,
-//!   reads do not touch the store; the writer task checks it every [`PROBE_EVERY`].
+//!   lasted and how many records were dropped) when the store answers again: a write if
+//!   writes failed (a full disk can still answer reads), else any call. While it lasts, reads
+//!   do not touch the store; the writer retries its batch, or checks the store every
+//!   [`PROBE_EVERY`] when it has nothing to write. A store too slow for the load fills the
+//!   queue: that logs one warning until the queue drains.
 //! - The unanswered-question log is written only for servers whose settings say so, and
 //!   never for direct messages.
 
@@ -214,16 +217,18 @@ impl Storage {
             tokio::time::timeout(READ_TIMEOUT, self.shared.store.guild_settings(guild_id)).await;
         match read {
             Ok(Ok(settings)) => {
-                self.shared.health.up();
+                self.shared.health.up(Op::Read);
                 self.shared.cache_settings(guild_id, settings.clone());
                 settings
             }
             Ok(Err(e)) => {
-                self.shared.health.down(&e.to_string());
+                self.shared.health.down(Op::Read, &e.to_string());
                 stale.flatten()
             }
             Err(_) => {
-                self.shared.health.down("reading settings timed out");
+                self.shared
+                    .health
+                    .down(Op::Read, "reading settings timed out");
                 stale.flatten()
             }
         }
@@ -235,10 +240,10 @@ impl Storage {
         let read = self.shared.store.guild_settings(guild_id).await;
         match &read {
             Ok(settings) => {
-                self.shared.health.up();
+                self.shared.health.up(Op::Read);
                 self.shared.cache_settings(guild_id, settings.clone());
             }
-            Err(e) => self.shared.health.down(&e.to_string()),
+            Err(e) => self.shared.health.down(Op::Read, &e.to_string()),
         }
         read
     }
@@ -253,10 +258,10 @@ impl Storage {
             .await;
         match &write {
             Ok(()) => {
-                self.shared.health.up();
+                self.shared.health.up(Op::Write);
                 self.shared.cache_settings(guild_id, Some(settings));
             }
-            Err(e) => self.shared.health.down(&e.to_string()),
+            Err(e) => self.shared.health.down(Op::Write, &e.to_string()),
         }
         write
     }
@@ -317,7 +322,7 @@ impl Storage {
         match self.queue.try_send(Job::Write(record)) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
-                self.shared.health.down("the write queue is full");
+                self.shared.health.overflowing(QUEUE_CAPACITY);
                 self.shared.note_dropped(1);
                 false
             }
@@ -350,8 +355,8 @@ impl Storage {
         let forgotten = self.shared.store.forget_guild(guild_id).await;
         self.shared.lock_cache().remove(&guild_id);
         match &forgotten {
-            Ok(_) => self.shared.health.up(),
-            Err(e) => self.shared.health.down(&e.to_string()),
+            Ok(_) => self.shared.health.up(Op::Write),
+            Err(e) => self.shared.health.down(Op::Write, &e.to_string()),
         }
         forgotten
     }
@@ -385,7 +390,7 @@ impl Shared {
         let purged = self.store.purge_expired(now, self.policy.retention).await;
         match &purged {
             Ok(p) => {
-                self.health.up();
+                self.health.up(Op::Write);
                 if p.unanswered + p.picks + p.feedback > 0 {
                     tracing::info!(
                         unanswered = p.unanswered,
@@ -395,7 +400,7 @@ impl Shared {
                     );
                 }
             }
-            Err(e) => self.health.down(&e.to_string()),
+            Err(e) => self.health.down(Op::Write, &e.to_string()),
         }
         purged
     }
@@ -405,13 +410,13 @@ impl Shared {
         for attempt in 1..=MAX_WRITE_ATTEMPTS {
             match tokio::time::timeout(WRITE_TIMEOUT, self.store.record(batch)).await {
                 Ok(Ok(())) => {
-                    self.health.up();
+                    self.health.up(Op::Write);
                     self.written
                         .fetch_add(batch.len() as u64, Ordering::Relaxed);
                     return;
                 }
-                Ok(Err(e)) => self.health.down(&e.to_string()),
-                Err(_) => self.health.down("writing timed out"),
+                Ok(Err(e)) => self.health.down(Op::Write, &e.to_string()),
+                Err(_) => self.health.down(Op::Write, "writing timed out"),
             }
             if attempt < MAX_WRITE_ATTEMPTS {
                 tokio::time::sleep(backoff(attempt)).await;
@@ -462,19 +467,30 @@ async fn writer(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
                     }
                 }
                 shared.write(&batch).await;
+                if jobs.len() < QUEUE_CAPACITY / 2 {
+                    shared.health.drained();
+                }
                 if let Some(done) = flushed {
                     let _ = done.send(());
                 }
             }
             () = tokio::time::sleep(PROBE_EVERY), if down => {
                 match tokio::time::timeout(WRITE_TIMEOUT, shared.store.ping()).await {
-                    Ok(Ok(())) => shared.health.up(),
-                    Ok(Err(e)) => shared.health.down(&e.to_string()),
-                    Err(_) => shared.health.down("checking the store timed out"),
+                    Ok(Ok(())) => shared.health.up(Op::Read),
+                    Ok(Err(e)) => shared.health.down(Op::Read, &e.to_string()),
+                    Err(_) => shared.health.down(Op::Read, "checking the store timed out"),
                 }
             }
         }
     }
+}
+
+/// What kind of call succeeded or failed: a store whose writes fail (a full disk) can still
+/// answer reads, so only a write ends an outage in which writes failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Read,
+    Write,
 }
 
 /// Whether the store is up, and the one-line-per-outage logging.
@@ -487,7 +503,10 @@ struct Health {
 #[derive(Default)]
 struct Outage {
     since: Option<Instant>,
+    writes_failed: bool,
     dropped: u64,
+    /// The queue filled up while the store was working (too slow for the load).
+    overflow_dropped: Option<u64>,
 }
 
 impl Health {
@@ -504,15 +523,16 @@ impl Health {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Outage> {
-        // Two plain fields, each written in one step: a panic cannot leave them inconsistent.
+        // Plain fields, each written in one step: a panic cannot leave them inconsistent.
         self.outage
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Notes a failure; the first one of an outage logs the one warning.
-    fn down(&self, reason: &str) {
+    fn down(&self, op: Op, reason: &str) {
         let mut outage = self.lock();
+        outage.writes_failed |= op == Op::Write;
         if outage.since.is_none() {
             outage.since = Some(Instant::now());
             outage.dropped = 0;
@@ -526,13 +546,17 @@ impl Health {
         }
     }
 
-    /// Notes a success; the first one after an outage logs that it ended.
-    fn up(&self) {
+    /// Notes a success; the first one that shows the outage is over logs that it ended.
+    fn up(&self, op: Op) {
         if !self.is_down() {
             return;
         }
         let mut outage = self.lock();
+        if outage.writes_failed && op == Op::Read {
+            return;
+        }
         if let Some(since) = outage.since.take() {
+            outage.writes_failed = false;
             self.down.store(false, Ordering::Release);
             tracing::info!(
                 store = %self.store,
@@ -543,7 +567,38 @@ impl Health {
         }
     }
 
+    /// Notes that the write queue is full; the first time until it drains logs one warning
+    /// (during an outage the outage's warning says it all).
+    fn overflowing(&self, capacity: usize) {
+        let mut outage = self.lock();
+        if outage.overflow_dropped.is_none() {
+            outage.overflow_dropped = Some(0);
+            if outage.since.is_none() {
+                tracing::warn!(
+                    store = %self.store,
+                    capacity,
+                    "storage is too slow for the load: the write queue is full, and new \
+                     records are dropped until it drains"
+                );
+            }
+        }
+    }
+
+    /// Notes that the write queue has room again, logging how many records the overflow cost.
+    fn drained(&self) {
+        let mut outage = self.lock();
+        if let Some(dropped) = outage.overflow_dropped.take() {
+            if outage.since.is_none() {
+                tracing::info!(store = %self.store, dropped, "storage write queue drained");
+            }
+        }
+    }
+
     fn add_dropped(&self, n: u64) {
-        self.lock().dropped += n;
+        let mut outage = self.lock();
+        outage.dropped += n;
+        if let Some(d) = outage.overflow_dropped.as_mut() {
+            *d += n;
+        }
     }
 }

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use medfaq::config::Config;
 use medfaq::storage::{
     Feedback, FeedbackOutcome, Forgotten, GuildSettings, Policy, Purged, Record, ReportRows,
-    Retention, Storage, Store, Timestamp, MAX_WRITE_ATTEMPTS,
+    Retention, Storage, Store, Timestamp, MAX_WRITE_ATTEMPTS, QUEUE_CAPACITY,
 };
 use medfaq::Error;
 
@@ -27,6 +27,7 @@ use crate::storage::{
 struct Flaky {
     inner: Option<Arc<dyn Store>>,
     failing: AtomicBool,
+    failing_writes: AtomicBool,
     written: AtomicU64,
 }
 
@@ -35,12 +36,28 @@ impl Flaky {
         Arc::new(Flaky {
             inner,
             failing: AtomicBool::new(false),
+            failing_writes: AtomicBool::new(false),
             written: AtomicU64::new(0),
         })
     }
 
     fn fail(&self, failing: bool) {
         self.failing.store(failing, Ordering::SeqCst);
+    }
+
+    /// Writes fail, reads work: a full disk.
+    fn fail_writes(&self, failing: bool) {
+        self.failing_writes.store(failing, Ordering::SeqCst);
+    }
+
+    fn check_write(&self) -> medfaq::Result<Option<&Arc<dyn Store>>> {
+        if self.failing_writes.load(Ordering::SeqCst) {
+            return Err(Error::Storage {
+                store: "flaky".into(),
+                message: "disk full (the test filled it)".into(),
+            });
+        }
+        self.check()
     }
 
     fn check(&self) -> medfaq::Result<Option<&Arc<dyn Store>>> {
@@ -71,13 +88,13 @@ impl Store for Flaky {
         settings: &GuildSettings,
         at: Timestamp,
     ) -> medfaq::Result<()> {
-        match self.check()? {
+        match self.check_write()? {
             Some(s) => s.set_guild_settings(guild_id, settings, at).await,
             None => Ok(()),
         }
     }
     async fn record(&self, records: &[Record]) -> medfaq::Result<()> {
-        if let Some(s) = self.check()? {
+        if let Some(s) = self.check_write()? {
             s.record(records).await?;
         }
         self.written
@@ -85,13 +102,13 @@ impl Store for Flaky {
         Ok(())
     }
     async fn purge_expired(&self, now: Timestamp, r: Retention) -> medfaq::Result<Purged> {
-        match self.check()? {
+        match self.check_write()? {
             Some(s) => s.purge_expired(now, r).await,
             None => Ok(Purged::default()),
         }
     }
     async fn forget_guild(&self, guild_id: u64) -> medfaq::Result<Forgotten> {
-        match self.check()? {
+        match self.check_write()? {
             Some(s) => s.forget_guild(guild_id).await,
             None => Ok(Forgotten::default()),
         }
@@ -235,6 +252,15 @@ fn outage_serves_last_known_settings_and_writes_land_on_recovery() {
     assert_one_warning_per_outage(&logs, 2);
 }
 
+/// A runtime on paused time: pauses pass at once (for stores that never block a thread).
+fn paused_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn writes_are_dropped_after_bounded_retries_and_the_drop_is_reported() {
     let logs = Logs::default();
@@ -242,36 +268,31 @@ fn writes_are_dropped_after_bounded_retries_and_the_drop_is_reported() {
         "info",
         logs.clone(),
     ));
-    // Paused time: the retries' pauses pass at once. The store here never blocks a thread.
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .unwrap()
-        .block_on(async {
-            let flaky = Flaky::new(None);
-            flaky.fail(true);
-            let storage = Storage::new(flaky.clone(), policy()).unwrap();
-            let start = tokio::time::Instant::now();
-            for _ in 0..3 {
-                storage.record_feedback(press(None));
-            }
-            storage.flush().await;
-            let waited = start.elapsed();
-            assert_eq!(storage.stats().dropped, 3);
-            assert_eq!(storage.stats().written, 0);
-            assert!(
-                waited < Duration::from_secs(30),
-                "{MAX_WRITE_ATTEMPTS} attempts, then dropped: {waited:?}"
-            );
-            flaky.fail(false);
-            // The writer checks the store while it is down, and notices it is back.
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            assert!(storage.is_available());
+    paused_runtime().block_on(async {
+        let flaky = Flaky::new(None);
+        flaky.fail(true);
+        let storage = Storage::new(flaky.clone(), policy()).unwrap();
+        let start = tokio::time::Instant::now();
+        for _ in 0..3 {
             storage.record_feedback(press(None));
-            storage.flush().await;
-            assert_eq!(flaky.written.load(Ordering::SeqCst), 1);
-        });
+        }
+        storage.flush().await;
+        let waited = start.elapsed();
+        assert_eq!(storage.stats().dropped, 3);
+        assert_eq!(storage.stats().written, 0);
+        assert!(
+            waited < Duration::from_secs(30),
+            "{MAX_WRITE_ATTEMPTS} attempts, then dropped: {waited:?}"
+        );
+        flaky.fail(false);
+        // Writes failed, so it takes a write (not the writer's check) to end the outage.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert!(!storage.is_available());
+        storage.record_feedback(press(None));
+        storage.flush().await;
+        assert!(storage.is_available());
+        assert_eq!(flaky.written.load(Ordering::SeqCst), 1);
+    });
     assert_one_warning_per_outage(&logs, 1);
     let back = logs
         .lines()
@@ -371,4 +392,67 @@ fn postgres_outage_keeps_answers_and_recovers_when_the_server_returns() {
         fx.clean_up().await;
     });
     assert_one_warning_per_outage(&logs, 1);
+}
+
+#[test]
+fn a_store_that_reads_but_cannot_write_is_one_outage_not_a_warning_per_write() {
+    let logs = Logs::default();
+    let _log = tracing::subscriber::set_default(medfaq::discord::logging::subscriber(
+        "info",
+        logs.clone(),
+    ));
+    paused_runtime().block_on(async {
+        let flaky = Flaky::new(None);
+        flaky.fail_writes(true);
+        let storage = Storage::new(flaky.clone(), policy()).unwrap();
+        for round in 1..=3 {
+            storage.record_feedback(press(Some(GUILD_A)));
+            storage.flush().await;
+            assert_eq!(storage.stats().dropped, round);
+            // Reads (and the writer's checks) work meanwhile; the outage goes on.
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            assert!(!storage.is_available());
+        }
+        flaky.fail_writes(false);
+        storage.record_feedback(press(Some(GUILD_A)));
+        storage.flush().await;
+        assert!(storage.is_available());
+        assert_eq!(storage.stats().written, 1);
+    });
+    assert_one_warning_per_outage(&logs, 1);
+}
+
+#[test]
+fn a_full_queue_drops_new_records_with_one_warning_until_it_drains() {
+    let logs = Logs::default();
+    let _log = tracing::subscriber::set_default(medfaq::discord::logging::subscriber(
+        "info",
+        logs.clone(),
+    ));
+    paused_runtime().block_on(async {
+        let flaky = Flaky::new(None);
+        let storage = Storage::new(flaky.clone(), policy()).unwrap();
+        // The writer gets no turn until the loop ends: the queue fills.
+        let extra = 25;
+        let accepted = (0..QUEUE_CAPACITY + extra)
+            .filter(|_| storage.record_served("e", None))
+            .count();
+        assert_eq!(accepted, QUEUE_CAPACITY);
+        storage.flush().await;
+        assert_eq!(storage.stats().written, QUEUE_CAPACITY as u64);
+        assert_eq!(storage.stats().dropped, extra as u64);
+        assert!(storage.record_served("e", None));
+        storage.flush().await;
+        assert!(storage.is_available(), "a slow store is not an outage");
+    });
+    let warnings = logs.at(" WARN ");
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(warnings[0].contains("write queue is full"), "{warnings:#?}");
+    let drained: Vec<String> = logs
+        .lines()
+        .into_iter()
+        .filter(|l| l.contains("storage write queue drained"))
+        .collect();
+    assert_eq!(drained.len(), 1, "{drained:#?}");
+    assert!(drained[0].contains("dropped=25"), "{drained:#?}");
 }
