@@ -4,9 +4,12 @@
 //! queries over it, which is plenty for a bot's writes. Because queries from different tasks
 //! interleave on that connection, every operation is a single statement (several tables are
 //! changed through data-modifying `WITH` clauses), so each is atomic without a transaction.
-//! A closed connection is replaced on the next call.
+//! A closed connection is replaced on the next call; the first connection applies the schema
+//! migrations, so a store made with [`PostgresStore::lazy`] needs the server only once it is
+//! used.
 
 use std::str::FromStr as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -84,6 +87,7 @@ pub struct PostgresStore {
     config: tokio_postgres::Config,
     name: String,
     client: Mutex<Option<Arc<Client>>>,
+    migrated: AtomicBool,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -97,6 +101,14 @@ impl PostgresStore {
     /// such as `%2Frun%2Fpostgresql` is a unix socket folder) and brings its schema up to
     /// [`SCHEMA_VERSION`]. The database must exist; its tables are created here.
     pub async fn connect(url: &str) -> Result<PostgresStore> {
+        let store = PostgresStore::lazy(url)?;
+        store.client().await?;
+        Ok(store)
+    }
+
+    /// A store for the database at `url` that connects (and migrates) on first use, so that
+    /// the bot starts even while the server is down. Only a malformed URL is an error here.
+    pub fn lazy(url: &str) -> Result<PostgresStore> {
         let name = format!("postgres {}", redact_url(url));
         // The parser's message can quote the URL, password and all: say only what to fix.
         let mut config = tokio_postgres::Config::from_str(url).map_err(|_| {
@@ -108,23 +120,28 @@ impl PostgresStore {
         config
             .connect_timeout(CONNECT_TIMEOUT)
             .application_name("medfaq");
-        let mut client = connect(&config, &name).await?;
-        migrate(&mut client, &name).await?;
         Ok(PostgresStore {
             config,
             name,
-            client: Mutex::new(Some(Arc::new(client))),
+            client: Mutex::new(None),
+            migrated: AtomicBool::new(false),
         })
     }
 
-    /// The shared connection, reconnecting when the last one closed.
+    /// The shared connection, reconnecting when the last one closed (and migrating on the
+    /// first).
     async fn client(&self) -> Result<Arc<Client>> {
         let mut slot = self.client.lock().await;
         if let Some(client) = slot.as_ref().filter(|c| !c.is_closed()) {
             return Ok(Arc::clone(client));
         }
         *slot = None;
-        let client = Arc::new(connect(&self.config, &self.name).await?);
+        let mut client = connect(&self.config, &self.name).await?;
+        if !self.migrated.load(Ordering::Acquire) {
+            migrate(&mut client, &self.name).await?;
+            self.migrated.store(true, Ordering::Release);
+        }
+        let client = Arc::new(client);
         *slot = Some(Arc::clone(&client));
         Ok(client)
     }

@@ -139,10 +139,28 @@ enum Job {
 impl Storage {
     /// Opens the store the config names (`config_dir` is the config file's folder, for a
     /// relative SQLite path) and wraps it. Must be called inside a Tokio runtime.
+    ///
+    /// An SQLite file that cannot be opened is an error (a setup problem to fix). A PostgreSQL
+    /// server that is down is not: the bot starts with the config's defaults, logs the
+    /// outage, and connects and migrates when the server answers.
     pub async fn open(config: &Config, config_dir: &std::path::Path) -> Result<Storage> {
-        let location: StorageLocation = config.storage.location(config_dir)?;
-        let store = super::open(&location).await?;
-        Storage::new(store, Policy::from_config(config))
+        let policy = Policy::from_config(config);
+        match config.storage.location(config_dir)? {
+            location @ StorageLocation::Sqlite(_) => {
+                Storage::new(super::open(&location).await?, policy)
+            }
+            StorageLocation::Postgres(url) => {
+                let store = Arc::new(super::PostgresStore::lazy(&url)?);
+                let first = tokio::time::timeout(WRITE_TIMEOUT, store.ping()).await;
+                let storage = Storage::new(store, policy)?;
+                match first {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => storage.shared.health.down(Op::Read, &e.to_string()),
+                    Err(_) => storage.shared.health.down(Op::Read, "connecting timed out"),
+                }
+                Ok(storage)
+            }
+        }
     }
 
     /// Wraps `store` and starts its writer task. Must be called inside a Tokio runtime.

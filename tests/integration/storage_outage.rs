@@ -456,3 +456,56 @@ fn a_full_queue_drops_new_records_with_one_warning_until_it_drains() {
     assert_eq!(drained.len(), 1, "{drained:#?}");
     assert!(drained[0].contains("dropped=25"), "{drained:#?}");
 }
+
+#[test]
+fn the_bot_starts_while_postgres_is_down_and_sqlite_is_created_beside_the_config() {
+    let logs = Logs::default();
+    let _log = tracing::subscriber::set_default(medfaq::discord::logging::subscriber(
+        "info",
+        logs.clone(),
+    ));
+    runtime().block_on(async {
+        // Nothing listens on port 1.
+        let mut config =
+            Config::parse("[storage]\nurl = 'postgres://medfaq:s3cret@127.0.0.1:1/medfaq'\n")
+                .unwrap();
+        config.bot.region = Some("NZ".into());
+        let here = std::path::Path::new(".");
+        let start = Instant::now();
+        let storage = Storage::open(&config, here).await.expect("starts anyway");
+        assert!(!storage.is_available());
+        assert_eq!(
+            storage.settings(Some(GUILD_A)).await.region.as_deref(),
+            Some("NZ")
+        );
+        assert!(storage.record_served("e", Some(GUILD_A)));
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::parse("[storage]\npath = 'state/medfaq.db'\n").unwrap();
+        let storage = Storage::open(&config, dir.path()).await.unwrap();
+        assert!(dir.path().join("state/medfaq.db").exists());
+        storage.flush().await;
+        assert!(storage.is_available());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join("state/medfaq.db"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "members' words: owner only");
+        }
+    });
+    let warnings = logs.at(" WARN ");
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].contains("postgres 127.0.0.1:1/medfaq"),
+        "{warnings:#?}"
+    );
+    assert!(!logs.lines().iter().any(|l| l.contains("s3cret")));
+}
