@@ -4,8 +4,9 @@
 //! The contract, for the Discord handler:
 //!
 //! - [`Storage::settings`] never fails and never waits long: a server's settings come from a
-//!   cache kept for [`Policy::settings_ttl`] ([`SETTINGS_TTL`] by default), else from the store (given [`READ_TIMEOUT`]), else from
-//!   the last known value, else from the config's defaults.
+//!   cache kept for [`Policy::settings_ttl`] ([`SETTINGS_TTL`] by default), else from the
+//!   store (given [`READ_TIMEOUT`]), else from the last known value, else from the config's
+//!   defaults.
 //! - `record_*` and `log_*` never wait for the store: records go to a bounded queue that one
 //!   task writes in batches. A failed batch is retried up to [`MAX_WRITE_ATTEMPTS`] times
 //!   with growing pauses, then dropped and counted; when the queue is full, new records are
@@ -18,6 +19,7 @@
 //!   queue: that logs one warning until the queue drains.
 //! - The unanswered-question log is written only for servers whose settings say so, and
 //!   never for direct messages.
+//! - At shutdown, await [`Storage::flush`] (under a timeout) so queued records are written.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -193,7 +195,7 @@ impl Storage {
         &self.shared.policy.defaults
     }
 
-    /// Returns true if and only if the last read or write of the store succeeded.
+    /// Returns true if and only if the store is not in an outage.
     pub fn is_available(&self) -> bool {
         !self.shared.health.is_down()
     }
