@@ -32,6 +32,15 @@ pub enum Error {
     /// The configuration is wrong.
     #[error("{0}")]
     Config(String),
+    /// The store (the SQLite file or the PostgreSQL server) could not be opened, read or
+    /// written.
+    #[error("storage {store}: {message}")]
+    Storage {
+        /// Which store, without credentials (`sqlite medfaq.db`, `postgres 127.0.0.1:5432/medfaq`).
+        store: String,
+        /// What went wrong; never holds stored values such as a member's words.
+        message: String,
+    },
 }
 
 /// A `Result` with the library's [`Error`].

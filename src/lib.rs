@@ -9,7 +9,8 @@
 //! platform-neutral [`reply::Reply`], filled for the member's region, that already fits
 //! Discord's limits. [`engine::Engine`] ties them together; [`cli`] (the command line) and
 //! [`discord`] (the bot, configured by [`config`]) are the adapters, and the only modules that
-//! print or touch the network.
+//! print or touch the network; [`storage`] keeps the bot's per-server settings, feedback and
+//! counts (SQLite or PostgreSQL).
 //!
 //! ```
 //! use medfaq::{Engine, Outcome};
@@ -68,6 +69,8 @@ pub mod cli;
 pub mod config;
 
 pub mod discord;
+
+pub mod storage;
 
 pub use engine::{Engine, Response};
 pub use error::{Error, Result};

@@ -1,11 +1,13 @@
-//! The command line: `ask`, `chat`, `check`, `eval`, `topics`. Each command is a few lines:
-//! call the engine, render, print.
+//! The command line: `ask`, `chat`, `check`, `eval`, `topics`, `serve`, and for the bot's
+//! store `report` and `forget`. Each command is a few lines: call the library, render, print.
 
 mod ask;
 mod chat;
 mod check;
 mod eval;
+mod forget;
 mod out;
+mod report;
 mod serve;
 mod topics;
 
@@ -91,6 +93,63 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// For curators: answers served and feedback per entry, unanswered questions grouped by
+    /// similarity, and "did you mean" phrasings as YAML, from the bot's store.
+    Report {
+        /// Only what happened on or after this date (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        since: Option<crate::storage::Timestamp>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Which store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Delete everything stored about one server: its settings, feedback, counters and logs.
+    Forget {
+        /// The server (guild) id.
+        #[arg(long, value_name = "ID", value_parser = clap::value_parser!(u64).range(1..))]
+        guild: u64,
+        /// Which store.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// Which store `report` and `forget` read: the config's `[storage]`, or `--db`.
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    /// The config file whose `[storage]` names the store (default: config.toml when it
+    /// exists, else medfaq.db in the current folder).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The store itself: an SQLite file or a postgres:// URL (MEDFAQ_STORAGE_URL keeps a
+    /// password off the command line).
+    #[arg(long, value_name = "PATH|URL", conflicts_with = "config")]
+    pub db: Option<String>,
+}
+
+impl StoreArgs {
+    /// The store these options name.
+    fn location(&self) -> anyhow::Result<crate::config::StorageLocation> {
+        use crate::config::{Config, StorageLocation, DEFAULT_CONFIG_FILE};
+        if let Some(db) = &self.db {
+            return Ok(StorageLocation::parse(db));
+        }
+        let config = Config::load_or_default(self.config.as_deref())?;
+        let file = match &self.config {
+            Some(path) => Some(path.as_path()),
+            None => Some(std::path::Path::new(DEFAULT_CONFIG_FILE)),
+        };
+        Ok(config.storage.location(&Config::dir_of(file))?)
+    }
+}
+
+/// Reads `--since`.
+fn parse_date(text: &str) -> Result<crate::storage::Timestamp, String> {
+    crate::storage::Timestamp::parse_date(text)
+        .ok_or_else(|| format!("{text:?} is not a date; write it as YYYY-MM-DD"))
 }
 
 /// Runs a parsed command line and returns the process exit code.
@@ -120,6 +179,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Eval { file, json } => eval::run(&cli.knowledge, &file, json),
         Command::Topics => topics::run(&cli.knowledge),
         Command::Serve { config } => serve::run(&cli.knowledge, config.as_deref()),
+        Command::Report { since, json, store } => report::run(&cli.knowledge, &store, since, json),
+        Command::Forget { guild, store } => forget::run(&store, guild),
     };
     match result {
         Ok(code) => code,
@@ -189,4 +250,31 @@ fn knowledge_error(dir: &Path, e: crate::Error, how: &str) -> anyhow::Error {
 /// Loads the engine, with an error that says what to fix.
 fn load_engine(dir: &Path) -> anyhow::Result<crate::Engine> {
     crate::Engine::load(dir).map_err(|e| knowledge_error(dir, e, POINT_AT_KNOWLEDGE))
+}
+
+/// Runs a future to completion on a small runtime of its own (for the store commands).
+fn block_on<T>(future: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    use anyhow::Context as _;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?
+        .block_on(future)
+}
+
+/// Opens a store that must already exist: a missing SQLite file is an error rather than a
+/// new empty store.
+async fn open_existing(
+    location: &crate::config::StorageLocation,
+) -> anyhow::Result<std::sync::Arc<dyn crate::storage::Store>> {
+    if let crate::config::StorageLocation::Sqlite(path) = location {
+        if !path.exists() {
+            anyhow::bail!(
+                "there is no store at {}: `medfaq serve` creates it on first start; pass \
+                 --config FILE or --db PATH|URL to use another",
+                path.display()
+            );
+        }
+    }
+    Ok(crate::storage::open(location).await?)
 }

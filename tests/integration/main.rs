@@ -10,3 +10,7 @@ mod properties;
 mod regression;
 mod soak;
 mod standin;
+mod storage;
+mod storage_cli;
+mod storage_load;
+mod storage_outage;
