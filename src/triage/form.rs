@@ -6,6 +6,9 @@ use crate::normalize::{self, Normalizer};
 /// How many words a `*` may stand for.
 pub const GAP_WORDS: usize = 3;
 
+/// The lexicon name that stands for any drug: `@drug`.
+pub const ANY_DRUG: &str = crate::knowledge::ANY_DRUG;
+
 /// What a form's first piece can meet, to look the form up by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StartKey {
@@ -30,6 +33,8 @@ pub struct Unit<'a> {
     pub raw: &'a str,
     /// The clause it belongs to.
     pub clause: usize,
+    /// Whether it is a lexicon drug (what `@drug` matches).
+    pub is_drug: bool,
 }
 
 impl Unit<'_> {
@@ -201,7 +206,8 @@ fn matches_at(pieces: &[Piece], units: &[Unit], classes: &Classes) -> bool {
                 }
                 Piece::Exact(w) => unit.raw == w,
                 Piece::Lexicon(name) => {
-                    unit.text == name
+                    (unit.is_drug && name == ANY_DRUG)
+                        || unit.text == name
                         || classes
                             .get(unit.text)
                             .is_some_and(|cs| cs.iter().any(|c| c == name))

@@ -290,6 +290,9 @@ impl Triage {
             try_list(self.by_token.get(unit.text));
             try_list(self.by_exact.get(unit.raw));
             try_list(self.by_lexicon.get(unit.text));
+            if unit.is_drug {
+                try_list(self.by_lexicon.get(form::ANY_DRUG));
+            }
             if let Some(classes) = self.classes.get(unit.text) {
                 for class in classes {
                     try_list(self.by_lexicon.get(class));
@@ -341,6 +344,7 @@ impl Triage {
                 text: &token.text,
                 raw,
                 clause,
+                is_drug: token.kind == TokenKind::Drug,
             });
         }
         units

@@ -14,3 +14,4 @@ mod storage;
 mod storage_cli;
 mod storage_load;
 mod storage_outage;
+mod triage;

@@ -12,6 +12,9 @@ use super::{is_iso_date, Findings};
 /// clause, so triage needs it.
 pub const NOW: &str = "now";
 
+/// The lexicon name in a form that stands for any drug of the lexicon: `@drug`.
+pub const ANY_DRUG: &str = "drug";
+
 /// One piece of a concept form (see [`parse_form`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormPiece {
@@ -36,7 +39,7 @@ pub enum FormPiece {
 
 /// Parses one concept form. Plain words are matched the way member text is read; `*` stands
 /// for up to three words; `a|b` for one of several words; `=word` for the word exactly as
-/// typed; `@name` for a lexicon drug, class or term; `!word` for "not followed by";
+/// typed; `@name` for a lexicon drug, class or term (`@drug` for any drug); `!word` for "not followed by";
 /// `#number` for any number; `#year` for a year.
 pub fn parse_form(form: &str) -> Result<Vec<FormPiece>, String> {
     let mut pieces = Vec::new();
@@ -87,9 +90,9 @@ pub fn parse_form(form: &str) -> Result<Vec<FormPiece>, String> {
     }
 }
 
-/// Checks that `w` has letters or digits, as the normaliser reads words.
+/// Checks that `w` has letters or digits (the normaliser drops everything else).
 fn word(w: &str, form: &str) -> Result<String, String> {
-    if crate::normalize::words(w).is_empty() {
+    if !w.chars().any(char::is_alphanumeric) {
         Err(format!(
             "form `{form}`: `{w}` is not a word (use letters and digits)"
         ))
@@ -211,7 +214,7 @@ pub(in crate::knowledge) fn check_safety(
                 Ok(pieces) => {
                     for piece in pieces {
                         if let (FormPiece::Lexicon(term), Some(names)) = (&piece, lexicon_names) {
-                            if !names.contains(term) {
+                            if term != ANY_DRUG && !names.contains(term) {
                                 f.add(
                                     path,
                                     yaml::find_line(text, line, form),
