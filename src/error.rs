@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::finding::Finding;
+
 /// Everything that can go wrong in the medfaq library.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -27,7 +29,7 @@ pub enum Error {
     #[error("the knowledge base has {} problem(s); first: {}", findings.len(), findings.first().map(ToString::to_string).unwrap_or_default())]
     Invalid {
         /// Every problem found.
-        findings: Vec<crate::knowledge::Finding>,
+        findings: Vec<Finding>,
     },
     /// The configuration is wrong.
     #[error("{0}")]

@@ -3,8 +3,7 @@
 pub mod safety;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::raw::{Loaded, RawEntry, RawFiles};
 use super::yaml;
@@ -12,6 +11,7 @@ use super::{
     Entry, KnowledgeBase, Lexicon, LexiconTerm, Origin, SafetyData, Severity, Source, TermKind,
 };
 use crate::error::Error;
+use crate::finding::Finding;
 
 /// The longest answer: long enough for a careful answer, short enough to read on a phone and
 /// to fit a Discord embed with its sources.
@@ -24,32 +24,6 @@ pub const MAX_TITLE_CHARS: usize = 100;
 pub const MAX_QUESTION_CHARS: usize = 200;
 /// A warning is one prominent line (an embed field name holds 256).
 pub const MAX_WARNING_CHARS: usize = 250;
-
-/// One problem in the knowledge files, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Finding {
-    /// The file.
-    pub path: PathBuf,
-    /// 1-based line (0 when the whole file is meant).
-    pub line: usize,
-    /// The entry concerned, if any.
-    pub entry: Option<String>,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        if self.line > 0 {
-            write!(f, ":{}", self.line)?;
-        }
-        if let Some(id) = &self.entry {
-            write!(f, ": entry `{id}`")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
 
 pub(super) struct Findings(Vec<Finding>);
 
