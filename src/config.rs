@@ -235,7 +235,7 @@ impl StorageConfig {
         if let Some(url) = env_url.filter(|u| !u.trim().is_empty()) {
             let url = url.trim().to_string();
             if !is_postgres_url(&url) {
-                return Err(Error::Config(format!(
+                return Err(config_error(format!(
                     "{STORAGE_URL_ENV} must be a postgres:// or postgresql:// URL; unset it to \
                      use the config's [storage]"
                 )));
@@ -258,7 +258,7 @@ impl StorageConfig {
 
     /// Checks values that parse but make no sense.
     fn check(&self) -> Result<()> {
-        let bad = |msg: String| Err(Error::Config(format!(": {msg}")));
+        let bad = |msg: String| Err(config_error(msg));
         if self.path.is_some() && self.url.is_some() {
             return bad(
                 "storage.path and storage.url are both set; keep path for an SQLite file or \
@@ -337,7 +337,15 @@ impl Config {
             source,
         })?;
         Config::parse(&text).map_err(|e| match e {
-            Error::Config(msg) => Error::Config(format!("{}{msg}", path.display())),
+            Error::Config {
+                path: None,
+                line,
+                message,
+            } => Error::Config {
+                path: Some(path.to_path_buf()),
+                line,
+                message,
+            },
             other => other,
         })
     }
@@ -353,13 +361,13 @@ impl Config {
         }
     }
 
-    /// Parses and checks config text. Errors start with `:line: ` (or `: `) so the caller
-    /// can put the file name in front.
+    /// Parses and checks config text. Errors carry the line when known but no file:
+    /// [`Config::load`] fills that in.
     pub fn parse(text: &str) -> Result<Config> {
         let table: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         if let Some(place) = find_token_key(&table) {
-            return Err(Error::Config(format!(
-                ": `{place}` is not allowed: the bot token is read only from the {TOKEN_ENV} \
+            return Err(config_error(format!(
+                "`{place}` is not allowed: the bot token is read only from the {TOKEN_ENV} \
                  environment variable, so it never ends up in a file that gets copied or \
                  committed; remove the key and set {TOKEN_ENV} instead"
             )));
@@ -371,7 +379,7 @@ impl Config {
 
     /// Checks values that parse but make no sense.
     fn check(&self) -> Result<()> {
-        let bad = |msg: String| Err(Error::Config(format!(": {msg}")));
+        let bad = |msg: String| Err(config_error(msg));
         if self.bot.rate_limit_per_minute == 0 {
             return bad("bot.rate_limit_per_minute must be at least 1".into());
         }
@@ -400,20 +408,20 @@ impl Config {
         let s = &self.sharding;
         let Some(total) = s.total else {
             if s.first.is_some() || s.last.is_some() {
-                return Err(Error::Config(
-                    ": sharding.first and sharding.last need sharding.total".into(),
+                return Err(config_error(
+                    "sharding.first and sharding.last need sharding.total",
                 ));
             }
             return Ok(Shards::Auto);
         };
         if total == 0 {
-            return Err(Error::Config(": sharding.total must be at least 1".into()));
+            return Err(config_error("sharding.total must be at least 1"));
         }
         let first = s.first.unwrap_or(0);
         let last = s.last.unwrap_or(total - 1);
         if first > last || last >= total {
-            return Err(Error::Config(format!(
-                ": sharding.first ({first}) and sharding.last ({last}) must satisfy \
+            return Err(config_error(format!(
+                "sharding.first ({first}) and sharding.last ({last}) must satisfy \
                  first <= last < total ({total}); both ends are inclusive"
             )));
         }
@@ -430,7 +438,7 @@ pub fn token_from_env() -> Result<String> {
 pub fn token_from(value: Option<String>) -> Result<String> {
     match value.map(|v| v.trim().to_string()) {
         Some(t) if !t.is_empty() => Ok(t),
-        _ => Err(Error::Config(format!(
+        _ => Err(config_error(format!(
             "set {TOKEN_ENV} to the bot's token (Discord developer portal → your application → \
              Bot → Reset Token); it is read only from the environment"
         ))),
@@ -452,16 +460,29 @@ fn find_token_key(table: &toml::Table) -> Option<String> {
     None
 }
 
-/// One line from a TOML error: `:LINE: message`, without the source snippet (which could
+/// One line from a TOML error, with its line, without the source snippet (which could
 /// show a secret pasted into the file).
 fn toml_error(text: &str, e: &toml::de::Error) -> Error {
     let message = e.message().trim().replace('\n', " ");
     match e.span() {
         Some(span) => {
             let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            Error::Config(format!(":{line}: {message}"))
+            Error::Config {
+                path: None,
+                line: Some(line),
+                message,
+            }
         }
-        None => Error::Config(format!(": {message}")),
+        None => config_error(message),
+    }
+}
+
+/// A config problem not tied to a line; [`Config::load`] adds the file.
+fn config_error(message: impl Into<String>) -> Error {
+    Error::Config {
+        path: None,
+        line: None,
+        message: message.into(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The library's error type: every failure names what went wrong and where.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::finding::Finding;
 
@@ -31,9 +31,16 @@ pub enum Error {
         /// Every problem found.
         findings: Vec<Finding>,
     },
-    /// The configuration is wrong.
-    #[error("{0}")]
-    Config(String),
+    /// The configuration is wrong: a value in the config file, or in the environment.
+    #[error("{}{message}", place(path.as_deref(), *line))]
+    Config {
+        /// The config file, when the problem is in one and it has been named.
+        path: Option<PathBuf>,
+        /// 1-based line in the config text, when known.
+        line: Option<usize>,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// The store (the SQLite file or the PostgreSQL server) could not be opened, read or
     /// written.
     #[error("storage {store}: {message}")]
@@ -43,6 +50,19 @@ pub enum Error {
         /// What went wrong; never holds stored values such as a member's words.
         message: String,
     },
+}
+
+/// Where a config problem is, as a prefix: `FILE:LINE: `, `FILE: `, `:LINE: `, or nothing
+/// when the problem is not in a file.
+fn place(path: Option<&Path>, line: Option<usize>) -> String {
+    let mut out = path.map(|p| p.display().to_string()).unwrap_or_default();
+    if let Some(line) = line {
+        out.push_str(&format!(":{line}"));
+    }
+    if !out.is_empty() {
+        out.push_str(": ");
+    }
+    out
 }
 
 /// A `Result` with the library's [`Error`].
