@@ -1,6 +1,8 @@
 //! The library's error type: every failure names what went wrong and where.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::finding::Finding;
 
 /// Everything that can go wrong in the medfaq library.
 #[derive(Debug, thiserror::Error)]
@@ -27,11 +29,18 @@ pub enum Error {
     #[error("the knowledge base has {} problem(s); first: {}", findings.len(), findings.first().map(ToString::to_string).unwrap_or_default())]
     Invalid {
         /// Every problem found.
-        findings: Vec<crate::knowledge::Finding>,
+        findings: Vec<Finding>,
     },
-    /// The configuration is wrong.
-    #[error("{0}")]
-    Config(String),
+    /// The configuration is wrong: a value in the config file, or in the environment.
+    #[error("{}{message}", place(path.as_deref(), *line))]
+    Config {
+        /// The config file, when the problem is in one and it has been named.
+        path: Option<PathBuf>,
+        /// 1-based line in the config text, when known.
+        line: Option<usize>,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// The store (the SQLite file or the PostgreSQL server) could not be opened, read or
     /// written.
     #[error("storage {store}: {message}")]
@@ -41,6 +50,19 @@ pub enum Error {
         /// What went wrong; never holds stored values such as a member's words.
         message: String,
     },
+}
+
+/// Where a config problem is, as a prefix: `FILE:LINE: `, `FILE: `, `:LINE: `, or nothing
+/// when the problem is not in a file.
+fn place(path: Option<&Path>, line: Option<usize>) -> String {
+    let mut out = path.map(|p| p.display().to_string()).unwrap_or_default();
+    if let Some(line) = line {
+        out.push_str(&format!(":{line}"));
+    }
+    if !out.is_empty() {
+        out.push_str(": ");
+    }
+    out
 }
 
 /// A `Result` with the library's [`Error`].

@@ -45,6 +45,8 @@
 
 pub mod error;
 
+pub mod finding;
+
 // The flow, in order: knowledge → normalize → match → safety → reply.
 pub mod knowledge;
 

@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use super::report::{self, KnownEntry};
 
 use super::*;
+use crate::config::Config;
 
 #[track_caller]
 fn date_case(text: &str, expected: Option<i64>) {

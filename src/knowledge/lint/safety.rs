@@ -1,12 +1,13 @@
 //! Checks `safety.yaml`: regions, help texts, and the triage concepts and rules.
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
 
 use super::super::raw::{Loaded, SafetyFile};
 use super::super::{
-    placeholders, yaml, ConceptDef, EmergencyKind, KindHelp, Region, RuleDef, SafetyData,
+    placeholders, yaml, ConceptDef, EmergencyKind, KindHelp, Lexicon, Region, RuleDef, SafetyData,
 };
-use super::{is_iso_date, Findings};
+use super::{is_iso_date, missing, Findings};
 
 /// The concept that marks something as happening now; it overrides every suppressor in its
 /// clause, so triage needs it.
@@ -101,7 +102,29 @@ fn word(w: &str, form: &str) -> Result<String, String> {
     }
 }
 
-pub(in crate::knowledge) fn check_safety(
+/// Checks `safety.yaml` and builds the safety data; `lexicon` is there to check the names
+/// that concepts use (`@name`), when it loaded.
+pub(super) fn check(
+    dir: &Path,
+    loaded: Option<Loaded<SafetyFile>>,
+    lexicon: Option<&Lexicon>,
+    f: &mut Findings,
+) -> Option<SafetyData> {
+    let Some(loaded) = loaded else {
+        missing(
+            f,
+            dir,
+            "safety.yaml",
+            "triage concepts and rules, regions and help texts",
+        );
+        return None;
+    };
+    let names: Option<HashSet<String>> =
+        lexicon.map(|l| l.terms.iter().map(|t| t.name.clone()).collect());
+    check_safety(loaded, names.as_ref(), f)
+}
+
+fn check_safety(
     loaded: Loaded<SafetyFile>,
     lexicon_names: Option<&HashSet<String>>,
     f: &mut Findings,

@@ -22,7 +22,7 @@
 //! - At shutdown, await [`Storage::flush`] (under a timeout) so queued records are written.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -36,6 +36,12 @@ use super::{
 };
 use crate::config::{Config, StorageLocation};
 use crate::error::{Error, Result};
+
+mod health;
+mod shared;
+
+use health::{Health, Op};
+use shared::writer;
 
 /// How long a server's settings are served from the cache before being read again: a
 /// `/settings` change made by another process shows within this, and a busy server costs one
@@ -379,246 +385,5 @@ impl Storage {
             Err(e) => self.shared.health.down(Op::Write, &e.to_string()),
         }
         forgotten
-    }
-}
-
-impl Shared {
-    fn lock_cache(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Cached>> {
-        // The map is only ever replaced whole under the lock, so a panic elsewhere cannot
-        // leave it half-updated: keep using it.
-        self.cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn cache_settings(&self, guild_id: u64, settings: Option<GuildSettings>) {
-        self.lock_cache().insert(
-            guild_id,
-            Cached {
-                settings,
-                fetched: Instant::now(),
-            },
-        );
-    }
-
-    fn note_dropped(&self, n: u64) {
-        self.dropped.fetch_add(n, Ordering::Relaxed);
-        self.health.add_dropped(n);
-    }
-
-    async fn purge(&self, now: Timestamp) -> Result<Purged> {
-        let purged = self.store.purge_expired(now, self.policy.retention).await;
-        match &purged {
-            Ok(p) => {
-                self.health.up(Op::Write);
-                if p.unanswered + p.picks + p.feedback > 0 {
-                    tracing::info!(
-                        unanswered = p.unanswered,
-                        picks = p.picks,
-                        feedback = p.feedback,
-                        "storage: expired rows deleted"
-                    );
-                }
-            }
-            Err(e) => self.health.down(Op::Write, &e.to_string()),
-        }
-        purged
-    }
-
-    /// Writes a batch, retrying with [`backoff`]; drops it after [`MAX_WRITE_ATTEMPTS`].
-    async fn write(&self, batch: &[Record]) {
-        for attempt in 1..=MAX_WRITE_ATTEMPTS {
-            match tokio::time::timeout(WRITE_TIMEOUT, self.store.record(batch)).await {
-                Ok(Ok(())) => {
-                    self.health.up(Op::Write);
-                    self.written
-                        .fetch_add(batch.len() as u64, Ordering::Relaxed);
-                    return;
-                }
-                Ok(Err(e)) => self.health.down(Op::Write, &e.to_string()),
-                Err(_) => self.health.down(Op::Write, "writing timed out"),
-            }
-            if attempt < MAX_WRITE_ATTEMPTS {
-                tokio::time::sleep(backoff(attempt)).await;
-            }
-        }
-        tracing::debug!(
-            records = batch.len(),
-            "storage: batch dropped after retries"
-        );
-        self.note_dropped(batch.len() as u64);
-    }
-}
-
-/// The writer task: batches queued records, purges on schedule, probes a store that is down.
-async fn writer(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
-    let far = || Instant::now() + Duration::from_secs(86_400 * 365);
-    let mut next_purge = shared.policy.purge_every.map(|_| Instant::now());
-    loop {
-        let down = shared.health.is_down();
-        tokio::select! {
-            biased;
-            () = tokio::time::sleep_until(next_purge.unwrap_or_else(far)), if next_purge.is_some() => {
-                // A failed purge is logged by the health check and tried again next time.
-                let _ = shared.purge(Timestamp::now()).await;
-                next_purge = shared.policy.purge_every.map(|every| Instant::now() + every);
-            }
-            job = jobs.recv() => {
-                let Some(job) = job else { break };
-                let first = match job {
-                    Job::Flush(done) => {
-                        let _ = done.send(());
-                        continue;
-                    }
-                    Job::Write(record) => record,
-                };
-                let mut batch = vec![first];
-                let mut flushed = None;
-                while batch.len() < MAX_BATCH {
-                    match jobs.try_recv() {
-                        Ok(Job::Write(record)) => batch.push(record),
-                        // Records after a flush wait for the next batch, so the flush
-                        // answers exactly when what came before it is done.
-                        Ok(Job::Flush(done)) => {
-                            flushed = Some(done);
-                            break;
-                        }
-                        Err(_) => break,
-                    }
-                }
-                shared.write(&batch).await;
-                if jobs.len() < QUEUE_CAPACITY / 2 {
-                    shared.health.drained();
-                }
-                if let Some(done) = flushed {
-                    let _ = done.send(());
-                }
-            }
-            () = tokio::time::sleep(PROBE_EVERY), if down => {
-                match tokio::time::timeout(WRITE_TIMEOUT, shared.store.ping()).await {
-                    Ok(Ok(())) => shared.health.up(Op::Read),
-                    Ok(Err(e)) => shared.health.down(Op::Read, &e.to_string()),
-                    Err(_) => shared.health.down(Op::Read, "checking the store timed out"),
-                }
-            }
-        }
-    }
-}
-
-/// What kind of call succeeded or failed: a store whose writes fail (a full disk) can still
-/// answer reads, so only a write ends an outage in which writes failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Read,
-    Write,
-}
-
-/// Whether the store is up, and the one-line-per-outage logging.
-struct Health {
-    store: String,
-    down: AtomicBool,
-    outage: Mutex<Outage>,
-}
-
-#[derive(Default)]
-struct Outage {
-    since: Option<Instant>,
-    writes_failed: bool,
-    dropped: u64,
-    /// The queue filled up while the store was working (too slow for the load).
-    overflow_dropped: Option<u64>,
-}
-
-impl Health {
-    fn new(store: String) -> Health {
-        Health {
-            store,
-            down: AtomicBool::new(false),
-            outage: Mutex::new(Outage::default()),
-        }
-    }
-
-    fn is_down(&self) -> bool {
-        self.down.load(Ordering::Acquire)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Outage> {
-        // Plain fields, each written in one step: a panic cannot leave them inconsistent.
-        self.outage
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Notes a failure; the first one of an outage logs the one warning.
-    fn down(&self, op: Op, reason: &str) {
-        let mut outage = self.lock();
-        outage.writes_failed |= op == Op::Write;
-        if outage.since.is_none() {
-            outage.since = Some(Instant::now());
-            outage.dropped = 0;
-            self.down.store(true, Ordering::Release);
-            tracing::warn!(
-                store = %self.store,
-                error = %reason,
-                "storage unavailable: answers go on with cached or default settings; writes \
-                 are queued and retried, and dropped if it lasts"
-            );
-        }
-    }
-
-    /// Notes a success; the first one that shows the outage is over logs that it ended.
-    fn up(&self, op: Op) {
-        if !self.is_down() {
-            return;
-        }
-        let mut outage = self.lock();
-        if outage.writes_failed && op == Op::Read {
-            return;
-        }
-        if let Some(since) = outage.since.take() {
-            outage.writes_failed = false;
-            self.down.store(false, Ordering::Release);
-            tracing::info!(
-                store = %self.store,
-                seconds = since.elapsed().as_secs(),
-                dropped = outage.dropped,
-                "storage available again"
-            );
-        }
-    }
-
-    /// Notes that the write queue is full; the first time until it drains logs one warning
-    /// (during an outage the outage's warning says it all).
-    fn overflowing(&self, capacity: usize) {
-        let mut outage = self.lock();
-        if outage.overflow_dropped.is_none() {
-            outage.overflow_dropped = Some(0);
-            if outage.since.is_none() {
-                tracing::warn!(
-                    store = %self.store,
-                    capacity,
-                    "storage is too slow for the load: the write queue is full, and new \
-                     records are dropped until it drains"
-                );
-            }
-        }
-    }
-
-    /// Notes that the write queue has room again, logging how many records the overflow cost.
-    fn drained(&self) {
-        let mut outage = self.lock();
-        if let Some(dropped) = outage.overflow_dropped.take() {
-            if outage.since.is_none() {
-                tracing::info!(store = %self.store, dropped, "storage write queue drained");
-            }
-        }
-    }
-
-    fn add_dropped(&self, n: u64) {
-        let mut outage = self.lock();
-        outage.dropped += n;
-        if let Some(d) = outage.overflow_dropped.as_mut() {
-            *d += n;
-        }
     }
 }
