@@ -280,7 +280,7 @@ fn command_definitions_fit_discord_and_work_in_dms() {
 // ---------------------------------------------------------------------------------------------
 // Real payloads through the handler, with the in-memory double
 
-fn bot_with(settings: Settings) -> (Bot<Recorder>, Recorder) {
+fn bot_with(settings: Settings) -> (Bot, Recorder) {
     let shared: SharedEngine = Arc::new(ArcSwap::new(engine()));
     let recorder = Recorder::new();
     let bot = Bot::new(shared, recorder.clone(), settings);
