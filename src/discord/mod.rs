@@ -43,7 +43,7 @@ use tokio_util::task::TaskTracker;
 pub use bot::Bot;
 pub use context::{Ctx, Settings, SharedEngine};
 pub use delivery::{Delivery, Respond};
-pub use outbound::{Outbound, Recorder, SendError, Sent, SerenityOutbound};
+pub use outbound::{Call, Outbound, Recorder, SendError, Sent, SerenityOutbound, Step};
 
 use crate::config::{Config, Shards};
 use crate::Engine;
