@@ -1,8 +1,8 @@
 //! The router, independent of the network: [`Bot`] takes serenity's parsed events and hands
 //! each to its handler (slash commands, autocomplete and components through the one table in
-//! [`commands`](super::commands), messages to [`messages`](super::messages)), which answers
-//! through the [`Delivery`](super::delivery::Delivery) in its [`Ctx`]. Tests drive it with real
-//! Discord payloads and an in-memory [`Recorder`](super::Recorder).
+//! [`commands`], messages to [`messages`]), which answers through the [`Delivery`] in its
+//! [`Ctx`]. Tests drive it with real Discord payloads and an in-memory
+//! [`Recorder`](super::Recorder).
 
 use std::sync::Arc;
 
