@@ -73,6 +73,15 @@ mod tests {
     }
 
     #[test]
+    fn each_definition_registers_the_name_it_is_routed_by() {
+        for c in COMMANDS {
+            let json = serde_json::to_value((c.definition)()).expect("a definition is JSON");
+            assert_eq!(json["name"], c.name);
+        }
+        assert_eq!(definitions().len(), COMMANDS.len());
+    }
+
+    #[test]
     fn component_prefixes_have_one_owner() {
         for c in COMMANDS {
             for p in c.components {
