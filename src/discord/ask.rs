@@ -2,25 +2,67 @@
 //! related entries).
 
 use serenity::builder::{
-    AutocompleteChoice, CreateAutocompleteResponse, CreateInteractionResponse,
+    AutocompleteChoice, CreateAutocompleteResponse, CreateCommand, CreateCommandOption,
+    CreateInteractionResponse,
 };
 use serenity::model::application::{
-    CommandDataOptionValue, CommandInteraction, ComponentInteraction,
+    CommandDataOptionValue, CommandInteraction, CommandOptionType, ComponentInteraction,
 };
 use serenity::model::channel::MessageFlags;
 
-use super::bot::{Bot, RateLimited, Respond, Via, EMERGENCY_PREFIX, PICKED_PREFIX};
-use super::outbound::Outbound;
+use super::context::{log_answer, Ctx, RateLimited, Via, EMERGENCY_PREFIX, PICKED_PREFIX};
+use super::delivery::Respond;
 use super::render::{self, Rendered, MAX_OPTIONS, MAX_OPTION_TEXT};
+use super::slash::{self, SlashCommand};
 use crate::reply::truncate;
+
+/// The command's name.
+pub const NAME: &str = "ask";
+
+/// `/ask` in the command table.
+pub const COMMAND: SlashCommand = SlashCommand {
+    name: NAME,
+    definition,
+    run: |ctx, c| Box::pin(command(ctx, c)),
+    autocomplete: Some(|ctx, c| Box::pin(autocomplete(ctx, c))),
+    components: &[render::ID_PICK, render::ID_ENTRY, render::ID_NONE],
+    component: Some(|ctx, c| Box::pin(component(ctx, c))),
+};
+
+/// Longest question `/ask` takes: long enough for a real question with context, short
+/// enough that it cannot carry a wall of text.
+pub const MAX_QUESTION: u16 = 300;
 
 /// The `/ask` option holding the question.
 pub const OPTION_QUESTION: &str = "question";
 /// The `/ask` option choosing who sees the answer.
 pub const OPTION_PUBLIC: &str = "public";
 
+/// `/ask question:<text> [public:<bool>]`, as registered.
+pub fn definition() -> CreateCommand {
+    slash::definition(
+        NAME,
+        "Ask a question about medication safety; answers come from curated, sourced entries",
+    )
+    .add_option(
+        CreateCommandOption::new(
+            CommandOptionType::String,
+            OPTION_QUESTION,
+            "Your question, in your own words",
+        )
+        .required(true)
+        .set_autocomplete(true)
+        .max_length(MAX_QUESTION),
+    )
+    .add_option(CreateCommandOption::new(
+        CommandOptionType::Boolean,
+        OPTION_PUBLIC,
+        "Show the answer to everyone in the channel (by default only you see it)",
+    ))
+}
+
 /// `/ask question:<text> [public:<bool>]`.
-pub async fn command<O: Outbound>(bot: &Bot<O>, c: &CommandInteraction) {
+pub async fn command(ctx: &Ctx, c: &CommandInteraction) {
     let mut question = "";
     let mut public = None;
     for option in &c.data.options {
@@ -30,15 +72,16 @@ pub async fn command<O: Outbound>(bot: &Bot<O>, c: &CommandInteraction) {
             _ => {}
         }
     }
-    let engine = bot.engine();
-    let (rendered, ephemeral) = match bot.ask(&engine, c.user.id, question, Via::Slash) {
+    let engine = ctx.engine();
+    let (rendered, ephemeral) = match ctx.ask(&engine, c.user.id, question, Via::Slash) {
         Ok(reply) => (
             Rendered::reply(&reply),
-            bot.ephemeral(c.guild_id.is_some(), public),
+            ctx.ephemeral(c.guild_id.is_some(), public),
         ),
-        Err(RateLimited) => (bot.slow_down(&engine), c.guild_id.is_some()),
+        Err(RateLimited) => (ctx.slow_down(&engine), c.guild_id.is_some()),
     };
-    bot.respond(c.id, &c.token, rendered, Respond::New { ephemeral })
+    ctx.delivery()
+        .respond(c.id, &c.token, rendered, Respond::New { ephemeral })
         .await;
 }
 
@@ -84,23 +127,24 @@ fn emergency_value(kinds: &[crate::knowledge::EmergencyKind]) -> String {
 }
 
 /// Autocomplete on `/ask question`.
-pub async fn autocomplete<O: Outbound>(bot: &Bot<O>, c: &CommandInteraction) {
+pub async fn autocomplete(ctx: &Ctx, c: &CommandInteraction) {
     let partial = c.data.autocomplete().map_or("", |a| a.value);
-    let engine = bot.engine();
+    let engine = ctx.engine();
     let response = CreateAutocompleteResponse::new().set_choices(choices(&engine, partial));
-    bot.respond_raw(
-        c.id,
-        &c.token,
-        CreateInteractionResponse::Autocomplete(response),
-    )
-    .await;
+    ctx.delivery()
+        .respond_raw(
+            c.id,
+            &c.token,
+            CreateInteractionResponse::Autocomplete(response),
+        )
+        .await;
 }
 
 /// A pressed answer button.
-pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
+pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
     let id = c.data.custom_id.as_str();
-    let engine = bot.engine();
-    let region = bot.settings().region.as_deref();
+    let engine = ctx.engine();
+    let region = ctx.settings().region.as_deref();
     let in_guild = c.guild_id.is_some();
     let private = c
         .message
@@ -112,7 +156,7 @@ pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
         Respond::Update
     } else {
         Respond::New {
-            ephemeral: bot.ephemeral(in_guild, None),
+            ephemeral: ctx.ephemeral(in_guild, None),
         }
     };
     let started = std::time::Instant::now();
@@ -120,7 +164,7 @@ pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
         (engine.entry_reply(entry, region), replace)
     } else if let Some(entry) = id.strip_prefix(render::ID_ENTRY) {
         let how = Respond::New {
-            ephemeral: bot.ephemeral(in_guild, None),
+            ephemeral: ctx.ephemeral(in_guild, None),
         };
         (engine.entry_reply(entry, region), how)
     } else if id == render::ID_NONE {
@@ -130,12 +174,12 @@ pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
     };
     let rendered = match reply {
         Some(reply) => {
-            super::bot::log_answer(Via::Component, &reply, started);
+            log_answer(Via::Component, &reply, started);
             Rendered::reply(&reply)
         }
         None => gone(),
     };
-    bot.respond(c.id, &c.token, rendered, how).await;
+    ctx.delivery().respond(c.id, &c.token, rendered, how).await;
 }
 
 /// What a button for an entry that a knowledge reload removed shows.

@@ -1,62 +1,36 @@
-//! The slash commands, and their registration: one bulk overwrite, globally or per guild.
+//! The one table of slash commands, used both to register them with Discord and to route
+//! their interactions: adding a command is one file and one line in [`COMMANDS`].
 
-use serenity::builder::{CreateCommand, CreateCommandOption};
+use serenity::builder::CreateCommand;
 use serenity::http::Http;
-use serenity::model::application::{
-    Command, CommandOptionType, InstallationContext, InteractionContext,
-};
+use serenity::model::application::Command;
 use serenity::model::id::GuildId;
 
-use super::ask::{OPTION_PUBLIC, OPTION_QUESTION};
 use super::outbound::SendError;
+use super::slash::SlashCommand;
+use super::{about, ask, emergency, topics};
 
-/// Longest question `/ask` takes: long enough for a real question with context, short
-/// enough that it cannot carry a wall of text.
-pub const MAX_QUESTION: u16 = 300;
+/// Every slash command, in the order Discord lists them.
+pub const COMMANDS: &[SlashCommand] = &[
+    ask::COMMAND,
+    topics::COMMAND,
+    about::COMMAND,
+    emergency::COMMAND,
+];
 
-/// The commands, in servers and in DMs with the bot.
+/// The command named `name`, if medfaq has one.
+pub fn named(name: &str) -> Option<&'static SlashCommand> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+/// The command whose answers carry the component with `custom_id`, if any.
+pub fn owning(custom_id: &str) -> Option<&'static SlashCommand> {
+    COMMANDS.iter().find(|c| c.owns_component(custom_id))
+}
+
+/// The definitions of [`COMMANDS`], as registered.
 pub fn definitions() -> Vec<CreateCommand> {
-    let contexts = vec![InteractionContext::Guild, InteractionContext::BotDm];
-    let installs = vec![InstallationContext::Guild];
-    let command = |name: &str, description: &str| {
-        CreateCommand::new(name)
-            .description(description)
-            .contexts(contexts.clone())
-            .integration_types(installs.clone())
-    };
-    vec![
-        command(
-            "ask",
-            "Ask a question about medication safety; answers come from curated, sourced entries",
-        )
-        .add_option(
-            CreateCommandOption::new(
-                CommandOptionType::String,
-                OPTION_QUESTION,
-                "Your question, in your own words",
-            )
-            .required(true)
-            .set_autocomplete(true)
-            .max_length(MAX_QUESTION),
-        )
-        .add_option(CreateCommandOption::new(
-            CommandOptionType::Boolean,
-            OPTION_PUBLIC,
-            "Show the answer to everyone in the channel (by default only you see it)",
-        )),
-        command(
-            "topics",
-            "Browse the topics and questions medfaq can answer",
-        ),
-        command(
-            "about",
-            "What medfaq is and is not, where its answers come from, and what it keeps (nothing)",
-        ),
-        command(
-            "emergency",
-            "Emergency, crisis, poison and treatment lines for this server's region",
-        ),
-    ]
+    COMMANDS.iter().map(|c| (c.definition)()).collect()
 }
 
 /// Registers [`definitions`] with one bulk overwrite: in each of `guilds`, or globally when
@@ -83,4 +57,42 @@ pub async fn register(http: &Http, guilds: &[u64]) -> Result<(), SendError> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_lowercase() {
+        let mut names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+        assert!(names.iter().all(|n| *n == n.to_lowercase()), "{names:?}");
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), COMMANDS.len(), "a name used twice");
+    }
+
+    #[test]
+    fn each_definition_registers_the_name_it_is_routed_by() {
+        for c in COMMANDS {
+            let json = serde_json::to_value((c.definition)()).expect("a definition is JSON");
+            assert_eq!(json["name"], c.name);
+        }
+        assert_eq!(definitions().len(), COMMANDS.len());
+    }
+
+    #[test]
+    fn component_prefixes_have_one_owner() {
+        for c in COMMANDS {
+            for p in c.components {
+                let owners = COMMANDS.iter().filter(|o| o.owns_component(p)).count();
+                assert_eq!(owners, 1, "{p} is claimed by {owners} commands");
+                assert!(
+                    c.component.is_some(),
+                    "{} lists components but handles none",
+                    c.name
+                );
+            }
+        }
+    }
 }

@@ -1,13 +1,15 @@
 //! Messages: any direct message is a question; in a server, a message that mentions the bot
-//! is answered as a reply, using only the text after the mention.
+//! is answered as a reply, using only the text after the mention. A greeting gets a short
+//! introduction.
 
+use serenity::builder::{CreateEmbed, CreateEmbedFooter};
 use serenity::model::channel::{Message, MessageReference};
 use serenity::model::id::UserId;
 
-use super::bot::{Bot, RateLimited, Via};
-use super::info::intro;
-use super::outbound::Outbound;
-use super::render::Rendered;
+use super::context::{Ctx, RateLimited, Via};
+use super::render::{self, Rendered};
+use crate::reply::{truncate, MAX_BODY};
+use crate::Engine;
 
 /// The question in a server message that mentions `me`: the text after the first mention of
 /// the bot, with any other mention of the bot removed. A message that mentions the bot
@@ -31,35 +33,60 @@ pub fn question_after_mention(content: &str, me: UserId) -> String {
         .to_string()
 }
 
+/// The introduction a greeting or an empty mention gets.
+pub fn intro(engine: &Engine) -> Rendered {
+    let kb = engine.knowledge();
+    let topics: Vec<String> = kb.topics().into_iter().map(|(t, _)| t).collect();
+    let mut text = format!(
+        "Hi, I'm medfaq. I answer questions about medication safety — {} — from curated \
+         entries that cite their sources. Ask in your own words, for example:\n",
+        topics.join(", ")
+    );
+    for choice in engine.suggest("", 3).choices {
+        text.push_str(&format!("\n• {}", choice.label));
+    }
+    text.push_str(
+        "\n\nBrowse everything with /topics; /emergency lists crisis and emergency lines. \
+         I don't store your messages.",
+    );
+    Rendered::embed(
+        CreateEmbed::new()
+            .title("Hi! Ask me about your medicines")
+            .description(truncate(&text, MAX_BODY))
+            .colour(render::COLOUR_INFO)
+            .footer(CreateEmbedFooter::new(kb.safety.disclaimer.clone())),
+    )
+}
+
 /// Handles one message.
-pub async fn message<O: Outbound>(bot: &Bot<O>, m: &Message) {
+pub async fn message(ctx: &Ctx, m: &Message) {
     if m.author.bot {
         return;
     }
     let (text, via) = if m.guild_id.is_none() {
         (m.content.trim().to_string(), Via::Dm)
     } else {
-        let Some(me) = bot.user() else {
+        let Some(me) = ctx.user() else {
             return;
         };
-        if !bot.settings().answer_mentions || !m.mentions.iter().any(|u| u.id == me) {
+        if !ctx.settings().answer_mentions || !m.mentions.iter().any(|u| u.id == me) {
             return;
         }
         (question_after_mention(&m.content, me), Via::Mention)
     };
-    let engine = bot.engine();
+    let engine = ctx.engine();
     let rendered = if text.is_empty() || engine.is_greeting(&text) {
         tracing::info!(via = via.as_str(), outcome = "intro", "greeting answered");
         intro(&engine)
     } else {
-        match bot.ask(&engine, m.author.id, &text, via) {
+        match ctx.ask(&engine, m.author.id, &text, via) {
             Ok(reply) => Rendered::reply(&reply),
-            Err(RateLimited) => bot.slow_down(&engine),
+            Err(RateLimited) => ctx.slow_down(&engine),
         }
     };
     let reference = (via == Via::Mention).then(|| MessageReference::from(m));
-    if let Err(e) = bot
-        .outbound()
+    if let Err(e) = ctx
+        .delivery()
         .send(m.channel_id, rendered.message(reference))
         .await
     {

@@ -1,22 +1,31 @@
 //! The Discord adapter: `medfaq serve` on serenity and tokio.
 //!
 //! [`serve`] connects, registers the slash commands once, and hands every event to a
-//! [`Bot`], which calls the engine, renders the reply ([`render`]) and sends it through an
-//! [`Outbound`]. One file per command family: [`ask`] (`/ask`, autocomplete, answer buttons),
-//! [`browse`] (`/topics`), [`info`] (`/about`, `/emergency`), [`messages`] (DMs and
-//! mentions). [`reload`] swaps in edited knowledge; [`commands`] defines and registers the
-//! commands.
+//! [`Bot`], which routes it to a handler. One file per slash command ([`ask`], [`topics`],
+//! [`about`], [`emergency`]), each giving its name, definition and handlers as one
+//! [`SlashCommand`](slash::SlashCommand), all listed in the one table in [`commands`], which
+//! both registration and routing use; [`messages`] answers DMs and mentions. Handlers get a
+//! [`Ctx`] ([`context`]: engine, settings, rate limiter) and answer through its
+//! [`Delivery`] ([`delivery`]: retry, defer-then-edit) over an [`Outbound`]; [`render`] turns
+//! replies into Discord's builders. [`reload`] swaps in edited knowledge.
+//!
+//! Imports only point down: `mod` → `bot` → `commands` → one file per command and
+//! `messages` → `slash`, `context` → `delivery` → `outbound`, `render`.
 
+pub mod about;
 pub mod ask;
 pub mod bot;
-pub mod browse;
 pub mod commands;
-pub mod info;
+pub mod context;
+pub mod delivery;
+pub mod emergency;
 pub mod logging;
 pub mod messages;
 pub mod outbound;
 pub mod reload;
 pub mod render;
+pub mod slash;
+pub mod topics;
 
 use std::future::Future;
 use std::path::Path;
@@ -31,8 +40,10 @@ use serenity::client::ClientBuilder;
 use serenity::http::HttpBuilder;
 use tokio_util::task::TaskTracker;
 
-pub use bot::{Bot, Settings, SharedEngine};
-pub use outbound::{Outbound, Recorder, SendError, Sent, SerenityOutbound};
+pub use bot::Bot;
+pub use context::{Ctx, Settings, SharedEngine};
+pub use delivery::{Delivery, Respond};
+pub use outbound::{Call, Outbound, Recorder, SendError, Sent, SerenityOutbound, Step};
 
 use crate::config::{Config, Shards};
 use crate::Engine;
@@ -69,7 +80,7 @@ pub enum ServeError {
 /// for answers in flight.
 struct Handler {
     /// Set once the client (and so its REST client) exists, before any event can arrive.
-    bot: Arc<OnceLock<Arc<Bot<SerenityOutbound>>>>,
+    bot: Arc<OnceLock<Arc<Bot>>>,
     tracker: TaskTracker,
     open: Arc<AtomicBool>,
     registered: AtomicBool,
@@ -79,7 +90,7 @@ struct Handler {
 
 impl Handler {
     /// The bot, if events are being taken.
-    fn bot(&self) -> Option<Arc<Bot<SerenityOutbound>>> {
+    fn bot(&self) -> Option<Arc<Bot>> {
         if !self.open.load(Ordering::SeqCst) {
             return None;
         }

@@ -1,9 +1,12 @@
 //! Every call the bot makes to Discord, behind one small trait: [`Outbound`]. The running bot
 //! uses [`SerenityOutbound`] (serenity's REST client); tests use [`Recorder`], an in-memory
-//! double that keeps each call as the JSON Discord would have received.
+//! double that keeps each call as the JSON Discord would have received, and can be told to
+//! refuse or stall calls ([`Step`]) to test delivery under tokio's paused clock.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serenity::builder::{CreateInteractionResponse, CreateMessage, EditInteractionResponse};
 use serenity::http::Http;
@@ -218,10 +221,82 @@ impl Sent {
     }
 }
 
-/// An in-memory [`Outbound`] that records every call and always succeeds.
+/// What [`Recorder`] does with one call, scripted by a test: how Discord would treat it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// How long the call takes to return (on tokio's clock, so paused time skips it).
+    pub delay: Duration,
+    /// Discord takes the call: it is kept for [`Recorder::take`] (when the call starts).
+    pub takes: bool,
+    /// What the call returns after [`Self::delay`].
+    pub result: Result<(), SendError>,
+}
+
+impl Step {
+    /// Taken at once: what an unscripted call does.
+    pub fn take() -> Step {
+        Step {
+            delay: Duration::ZERO,
+            takes: true,
+            result: Ok(()),
+        }
+    }
+
+    /// Refused at once with `error`, without effect.
+    pub fn refuse(error: SendError) -> Step {
+        Step {
+            delay: Duration::ZERO,
+            takes: false,
+            result: Err(error),
+        }
+    }
+
+    /// Taken, but answered with `error` (a 5xx after Discord acted).
+    pub fn take_then_refuse(error: SendError) -> Step {
+        Step {
+            takes: true,
+            ..Step::refuse(error)
+        }
+    }
+
+    /// Taken at once, but answered only after `delay`.
+    pub fn slow_answer(delay: Duration) -> Step {
+        Step {
+            delay,
+            takes: true,
+            result: Ok(()),
+        }
+    }
+
+    /// Reaches Discord only after `delay`, too late: by then the interaction was acknowledged
+    /// another way, so it is refused as [`ALREADY_ACKNOWLEDGED`] without effect.
+    pub fn slow_arrival(delay: Duration) -> Step {
+        Step {
+            delay,
+            takes: false,
+            result: Err(SendError::http(400, Some(ALREADY_ACKNOWLEDGED))),
+        }
+    }
+}
+
+/// One call made to a [`Recorder`], taken or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// When the call was made, on tokio's clock.
+    pub at: tokio::time::Instant,
+    /// What was sent.
+    pub sent: Sent,
+    /// Discord took it.
+    pub taken: bool,
+}
+
+/// An in-memory [`Outbound`] that records every call. Calls succeed at once unless a test
+/// scripted otherwise with [`Recorder::script`].
 #[derive(Debug, Clone, Default)]
 pub struct Recorder {
     sent: Arc<Mutex<Vec<Sent>>>,
+    calls: Arc<Mutex<Vec<Call>>>,
+    script: Arc<Mutex<VecDeque<Step>>>,
 }
 
 impl Recorder {
@@ -235,11 +310,49 @@ impl Recorder {
         std::mem::take(&mut *self.sent.lock().expect("recorder lock is never poisoned"))
     }
 
-    fn push(&self, sent: Sent) {
-        self.sent
+    /// Makes the next call not yet scripted do what `step` says (calls of any kind, in
+    /// the order they are made).
+    pub fn script(&self, step: Step) {
+        self.script
             .lock()
             .expect("recorder lock is never poisoned")
-            .push(sent);
+            .push_back(step);
+    }
+
+    /// Every call made so far, taken or refused, in order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.calls
+            .lock()
+            .expect("recorder lock is never poisoned")
+            .clone()
+    }
+
+    /// Records `sent` and plays the next scripted step (or succeeds at once).
+    async fn push(&self, sent: Sent) -> Result<(), SendError> {
+        let step = self
+            .script
+            .lock()
+            .expect("recorder lock is never poisoned")
+            .pop_front()
+            .unwrap_or_else(Step::take);
+        self.calls
+            .lock()
+            .expect("recorder lock is never poisoned")
+            .push(Call {
+                at: tokio::time::Instant::now(),
+                sent: sent.clone(),
+                taken: step.takes,
+            });
+        if step.takes {
+            self.sent
+                .lock()
+                .expect("recorder lock is never poisoned")
+                .push(sent);
+        }
+        if !step.delay.is_zero() {
+            tokio::time::sleep(step.delay).await;
+        }
+        step.result
     }
 }
 
@@ -257,8 +370,8 @@ impl Outbound for Recorder {
         self.push(Sent::Respond {
             id: id.get(),
             body: json(&response),
-        });
-        Ok(())
+        })
+        .await
     }
 
     async fn edit_original(
@@ -266,15 +379,14 @@ impl Outbound for Recorder {
         _token: &str,
         edit: EditInteractionResponse,
     ) -> Result<(), SendError> {
-        self.push(Sent::EditOriginal { body: json(&edit) });
-        Ok(())
+        self.push(Sent::EditOriginal { body: json(&edit) }).await
     }
 
     async fn send(&self, channel: ChannelId, message: CreateMessage) -> Result<(), SendError> {
         self.push(Sent::Message {
             channel: channel.get(),
             body: json(&message),
-        });
-        Ok(())
+        })
+        .await
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
-use super::bot::SharedEngine;
+use super::context::SharedEngine;
 use crate::{Engine, Error};
 
 /// How long the folder must be quiet before reloading: editors and `git pull` write several

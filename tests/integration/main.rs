@@ -2,7 +2,11 @@
 //! Discord adapter, the real serenity client against a Discord stand-in on loopback.
 
 mod cli;
-mod discord;
+mod discord_binary;
+mod discord_bot;
+mod discord_e2e;
+mod discord_render;
+mod discord_shared;
 mod faults;
 mod guard;
 mod knowledge;

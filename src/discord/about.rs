@@ -1,13 +1,35 @@
-//! `/about` and `/emergency`, and the short introduction a greeting gets.
+//! `/about`: what medfaq is and is not, where its answers come from, and what it keeps.
 
-use serenity::builder::{CreateEmbed, CreateEmbedFooter};
+use serenity::builder::{CreateCommand, CreateEmbed, CreateEmbedFooter};
 use serenity::model::application::CommandInteraction;
 
-use super::bot::{Bot, Respond};
-use super::outbound::Outbound;
+use super::context::Ctx;
+use super::delivery::Respond;
 use super::render::{self, Rendered};
+use super::slash::{self, SlashCommand};
 use crate::reply::{truncate, MAX_BODY, MAX_FIELD};
 use crate::Engine;
+
+/// The command's name.
+pub const NAME: &str = "about";
+
+/// `/about` in the command table.
+pub const COMMAND: SlashCommand = SlashCommand {
+    name: NAME,
+    definition,
+    run: |ctx, c| Box::pin(about(ctx, c)),
+    autocomplete: None,
+    components: &[],
+    component: None,
+};
+
+/// `/about`, as registered.
+pub fn definition() -> CreateCommand {
+    slash::definition(
+        NAME,
+        "What medfaq is and is not, where its answers come from, and what it keeps (nothing)",
+    )
+}
 
 /// What medfaq is and is not, where its content comes from, and what it does with messages.
 pub fn about_card(engine: &Engine, region: Option<&str>) -> Rendered {
@@ -51,54 +73,11 @@ pub fn about_card(engine: &Engine, region: Option<&str>) -> Rendered {
     Rendered::embed(embed)
 }
 
-/// The introduction a greeting or an empty mention gets.
-pub fn intro(engine: &Engine) -> Rendered {
-    let kb = engine.knowledge();
-    let topics: Vec<String> = kb.topics().into_iter().map(|(t, _)| t).collect();
-    let mut text = format!(
-        "Hi, I'm medfaq. I answer questions about medication safety — {} — from curated \
-         entries that cite their sources. Ask in your own words, for example:\n",
-        topics.join(", ")
-    );
-    for choice in engine.suggest("", 3).choices {
-        text.push_str(&format!("\n• {}", choice.label));
-    }
-    text.push_str(
-        "\n\nBrowse everything with /topics; /emergency lists crisis and emergency lines. \
-         I don't store your messages.",
-    );
-    Rendered::embed(
-        CreateEmbed::new()
-            .title("Hi! Ask me about your medicines")
-            .description(truncate(&text, MAX_BODY))
-            .colour(render::COLOUR_INFO)
-            .footer(CreateEmbedFooter::new(kb.safety.disclaimer.clone())),
-    )
-}
-
 /// `/about`.
-pub async fn about<O: Outbound>(bot: &Bot<O>, c: &CommandInteraction) {
-    let rendered = about_card(&bot.engine(), bot.settings().region.as_deref());
-    let ephemeral = bot.ephemeral(c.guild_id.is_some(), None);
-    bot.respond(c.id, &c.token, rendered, Respond::New { ephemeral })
+pub async fn about(ctx: &Ctx, c: &CommandInteraction) {
+    let rendered = about_card(&ctx.engine(), ctx.settings().region.as_deref());
+    let ephemeral = ctx.ephemeral(c.guild_id.is_some(), None);
+    ctx.delivery()
+        .respond(c.id, &c.token, rendered, Respond::New { ephemeral })
         .await;
-}
-
-/// `/emergency`: the region's emergency, crisis, poison and treatment lines.
-pub async fn emergency<O: Outbound>(bot: &Bot<O>, c: &CommandInteraction) {
-    let engine = bot.engine();
-    let reply = engine.help_lines(bot.settings().region.as_deref());
-    let ephemeral = bot.ephemeral(c.guild_id.is_some(), None);
-    tracing::info!(
-        via = "slash",
-        outcome = "help_lines",
-        "emergency lines shown"
-    );
-    bot.respond(
-        c.id,
-        &c.token,
-        Rendered::reply(&reply),
-        Respond::New { ephemeral },
-    )
-    .await;
 }

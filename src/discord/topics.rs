@@ -1,17 +1,36 @@
 //! `/topics`: a menu of topics, then the chosen topic's entries, then the answer, each step
 //! replacing the previous one.
 
-use serenity::builder::CreateEmbed;
+use serenity::builder::{CreateCommand, CreateEmbed};
 use serenity::model::application::{
     CommandInteraction, ComponentInteraction, ComponentInteractionDataKind,
 };
 
 use super::ask::gone;
-use super::bot::{log_answer, Bot, Respond, Via};
-use super::outbound::Outbound;
+use super::context::{log_answer, Ctx, Via};
+use super::delivery::Respond;
 use super::render::{self, Rendered, MAX_OPTIONS, MAX_OPTION_TEXT};
+use super::slash::{self, SlashCommand};
 use crate::reply::truncate;
 use crate::Engine;
+
+/// The command's name.
+pub const NAME: &str = "topics";
+
+/// `/topics` in the command table.
+pub const COMMAND: SlashCommand = SlashCommand {
+    name: NAME,
+    definition,
+    run: |ctx, c| Box::pin(command(ctx, c)),
+    autocomplete: None,
+    components: &[render::ID_TOPICS, render::ID_TOPIC_ENTRY],
+    component: Some(|ctx, c| Box::pin(component(ctx, c))),
+};
+
+/// `/topics`, as registered.
+pub fn definition() -> CreateCommand {
+    slash::definition(NAME, "Browse the topics and questions medfaq can answer")
+}
 
 /// The topics menu.
 pub fn topics(engine: &Engine) -> Rendered {
@@ -75,27 +94,28 @@ pub fn topic(engine: &Engine, value: &str) -> Option<Rendered> {
 }
 
 /// `/topics`.
-pub async fn command<O: Outbound>(bot: &Bot<O>, c: &CommandInteraction) {
-    let rendered = topics(&bot.engine());
-    let ephemeral = bot.ephemeral(c.guild_id.is_some(), None);
-    bot.respond(c.id, &c.token, rendered, Respond::New { ephemeral })
+pub async fn command(ctx: &Ctx, c: &CommandInteraction) {
+    let rendered = topics(&ctx.engine());
+    let ephemeral = ctx.ephemeral(c.guild_id.is_some(), None);
+    ctx.delivery()
+        .respond(c.id, &c.token, rendered, Respond::New { ephemeral })
         .await;
 }
 
 /// A choice in the topics menu or a topic's entries menu.
-pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
+pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
     let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
         return;
     };
     let Some(value) = values.first() else {
         return;
     };
-    let engine = bot.engine();
+    let engine = ctx.engine();
     let started = std::time::Instant::now();
     let rendered = if c.data.custom_id == render::ID_TOPICS {
         topic(&engine, value).unwrap_or_else(|| topics(&engine))
     } else if c.data.custom_id == render::ID_TOPIC_ENTRY {
-        match engine.entry_reply(value, bot.settings().region.as_deref()) {
+        match engine.entry_reply(value, ctx.settings().region.as_deref()) {
             Some(reply) => {
                 log_answer(Via::Component, &reply, started);
                 Rendered::reply(&reply)
@@ -105,5 +125,7 @@ pub async fn component<O: Outbound>(bot: &Bot<O>, c: &ComponentInteraction) {
     } else {
         return;
     };
-    bot.respond(c.id, &c.token, rendered, Respond::Update).await;
+    ctx.delivery()
+        .respond(c.id, &c.token, rendered, Respond::Update)
+        .await;
 }

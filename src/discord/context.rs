@@ -1,0 +1,224 @@
+//! What every handler gets: [`Ctx`], the bot's state (the engine being served, the settings,
+//! the rate limiter, the bot's own user id) and its [`Delivery`]. Handlers take a `&Ctx` and
+//! never see the router, so the modules of `discord` import downwards only.
+
+use std::num::NonZeroU32;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use arc_swap::ArcSwap;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serenity::builder::{CreateEmbed, CreateEmbedFooter};
+use serenity::model::id::UserId;
+
+use super::delivery::Delivery;
+use super::render::{self, Rendered};
+use crate::config::Config;
+use crate::knowledge::EmergencyKind;
+use crate::reply::Reply;
+use crate::{Engine, Outcome};
+
+/// The engine being served, swapped whole when the knowledge reloads.
+pub type SharedEngine = Arc<ArcSwap<Engine>>;
+
+/// Prefix of an autocomplete choice's value: the member picked this entry from the list, so
+/// it is answered directly instead of being matched again.
+pub const PICKED_PREFIX: &str = "entry:";
+
+/// Prefix of an autocomplete choice's value offered while the typed text described an
+/// emergency: whichever suggestion the member picks, the emergency reply follows.
+pub const EMERGENCY_PREFIX: &str = "emergency:";
+
+/// What the bot does, from the `[bot]` config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Region for emergency numbers.
+    pub region: Option<String>,
+    /// Answers in servers are visible to the channel by default.
+    pub answers_public: bool,
+    /// Answers server messages that mention the bot.
+    pub answer_mentions: bool,
+    /// Questions per member per minute.
+    pub rate_limit_per_minute: u32,
+}
+
+impl Settings {
+    /// The settings in `config`.
+    pub fn from_config(config: &Config) -> Settings {
+        Settings {
+            region: config.bot.region.clone(),
+            answers_public: config.bot.answers_public,
+            answer_mentions: config.bot.answer_mentions,
+            rate_limit_per_minute: config.bot.rate_limit_per_minute,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings::from_config(&Config::default())
+    }
+}
+
+/// Where a question came from, for logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// `/ask`.
+    Slash,
+    /// A direct message.
+    Dm,
+    /// A mention in a server channel.
+    Mention,
+    /// A button or a menu.
+    Component,
+}
+
+impl Via {
+    /// The name used in logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Slash => "slash",
+            Via::Dm => "dm",
+            Via::Mention => "mention",
+            Via::Component => "component",
+        }
+    }
+}
+
+/// The member asked too often: answer with [`Ctx::slow_down`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimited;
+
+/// The bot's state and its way out, as every handler sees it.
+pub struct Ctx {
+    engine: SharedEngine,
+    delivery: Delivery,
+    settings: Settings,
+    limiter: DefaultKeyedRateLimiter<UserId>,
+    me: OnceLock<UserId>,
+}
+
+impl std::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("settings", &self.settings)
+            .field("me", &self.me.get())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Ctx {
+    /// State serving `engine`, answering through `delivery`.
+    pub fn new(engine: SharedEngine, delivery: Delivery, settings: Settings) -> Ctx {
+        let per_minute = NonZeroU32::new(settings.rate_limit_per_minute).unwrap_or(NonZeroU32::MIN);
+        Ctx {
+            engine,
+            delivery,
+            settings,
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            me: OnceLock::new(),
+        }
+    }
+
+    /// The engine being served now.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.load_full()
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The way out.
+    pub fn delivery(&self) -> &Delivery {
+        &self.delivery
+    }
+
+    /// Remembers the bot's own user id (from READY), to recognise mentions.
+    pub fn set_user(&self, id: UserId) {
+        let _ = self.me.set(id);
+    }
+
+    /// The bot's own user id, once READY has arrived.
+    pub fn user(&self) -> Option<UserId> {
+        self.me.get().copied()
+    }
+
+    /// Forgets rate-limit state of members who have not asked recently, so memory stays flat.
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+
+    /// Returns true if and only if an answer in this place should be shown to the asker only.
+    pub fn ephemeral(&self, in_guild: bool, public: Option<bool>) -> bool {
+        in_guild && !public.unwrap_or(self.settings.answers_public)
+    }
+
+    /// Answers `text` for `user`: an autocomplete pick answers its entry; anything else goes
+    /// through the engine. Emergencies are answered even past the rate limit.
+    pub fn ask(
+        &self,
+        engine: &Engine,
+        user: UserId,
+        text: &str,
+        via: Via,
+    ) -> Result<Reply, RateLimited> {
+        let started = Instant::now();
+        let region = self.settings.region.as_deref();
+        let reply = if let Some(kinds) = text.strip_prefix(EMERGENCY_PREFIX) {
+            let kinds: Vec<EmergencyKind> =
+                kinds.split(',').filter_map(EmergencyKind::parse).collect();
+            engine.emergency_reply(&kinds, region)
+        } else if let Some(reply) = text
+            .strip_prefix(PICKED_PREFIX)
+            .and_then(|id| engine.entry_reply(id.trim(), region))
+        {
+            reply
+        } else {
+            engine.ask_in(text, region).reply
+        };
+        if reply.outcome != Outcome::Emergency && self.limiter.check_key(&user).is_err() {
+            tracing::info!(
+                via = via.as_str(),
+                outcome = "rate_limited",
+                "question refused"
+            );
+            return Err(RateLimited);
+        }
+        log_answer(via, &reply, started);
+        Ok(reply)
+    }
+
+    /// The polite "slow down", which still names the emergency number.
+    pub fn slow_down(&self, engine: &Engine) -> Rendered {
+        let region = engine.knowledge().region(self.settings.region.as_deref());
+        Rendered::embed(
+            CreateEmbed::new()
+                .title("Please slow down a little")
+                .description(format!(
+                    "You've asked {} questions in the last minute, which is as many as I take \
+                     from one person. Please wait a minute, then ask again.\n\nIf someone may be \
+                     in danger, don't wait: call {} now.",
+                    self.settings.rate_limit_per_minute, region.emergency
+                ))
+                .colour(render::COLOUR_CAUTION)
+                .footer(CreateEmbedFooter::new(
+                    engine.knowledge().safety.disclaimer.clone(),
+                )),
+        )
+    }
+}
+
+/// Logs one answered question: where from, the outcome, the entry and how long it took —
+/// never the text or who asked.
+pub fn log_answer(via: Via, reply: &Reply, started: Instant) {
+    tracing::info!(
+        via = via.as_str(),
+        outcome = reply.outcome.as_str(),
+        entry = reply.entry_id.as_deref().unwrap_or("-"),
+        micros = started.elapsed().as_micros() as u64,
+        "question answered"
+    );
+}

@@ -1,0 +1,50 @@
+//! `/emergency`: the region's emergency, crisis, poison and treatment lines.
+
+use serenity::builder::CreateCommand;
+use serenity::model::application::CommandInteraction;
+
+use super::context::Ctx;
+use super::delivery::Respond;
+use super::render::Rendered;
+use super::slash::{self, SlashCommand};
+
+/// The command's name.
+pub const NAME: &str = "emergency";
+
+/// `/emergency` in the command table.
+pub const COMMAND: SlashCommand = SlashCommand {
+    name: NAME,
+    definition,
+    run: |ctx, c| Box::pin(emergency(ctx, c)),
+    autocomplete: None,
+    components: &[],
+    component: None,
+};
+
+/// `/emergency`, as registered.
+pub fn definition() -> CreateCommand {
+    slash::definition(
+        NAME,
+        "Emergency, crisis, poison and treatment lines for this server's region",
+    )
+}
+
+/// `/emergency`: the region's emergency, crisis, poison and treatment lines.
+pub async fn emergency(ctx: &Ctx, c: &CommandInteraction) {
+    let engine = ctx.engine();
+    let reply = engine.help_lines(ctx.settings().region.as_deref());
+    let ephemeral = ctx.ephemeral(c.guild_id.is_some(), None);
+    tracing::info!(
+        via = "slash",
+        outcome = "help_lines",
+        "emergency lines shown"
+    );
+    ctx.delivery()
+        .respond(
+            c.id,
+            &c.token,
+            Rendered::reply(&reply),
+            Respond::New { ephemeral },
+        )
+        .await;
+}

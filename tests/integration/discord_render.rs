@@ -1,0 +1,125 @@
+//! Rendering: engine replies and command definitions against Discord's limits.
+
+use medfaq::discord::render;
+use medfaq::knowledge::Severity;
+use medfaq::reply::{Choice, SourceLink};
+use medfaq::{Outcome, Reply};
+use serde_json::json;
+
+use crate::discord_shared::{assert_fits_discord, chars, clarify_question, engine, is_ephemeral};
+
+fn long_reply() -> Reply {
+    Reply {
+        outcome: Outcome::Answer,
+        title: "A very long title about naltrexone and opioid pain medicines ".repeat(6),
+        body: "x".repeat(1200),
+        notice: None,
+        warning: Some("Never take more opioids to push through the block.".into()),
+        severity: Severity::Danger,
+        sources: (0..5)
+            .map(|i| SourceLink {
+                title: format!("Source {i}: {}", "a long source title ".repeat(5)),
+                url: format!("https://example.org/{}/{i}", "path/".repeat(10)),
+            })
+            .collect(),
+        disclaimer: "General information, not medical advice.".into(),
+        reviewed: Some("2026-11-26".into()),
+        entry_id: Some("long-entry".into()),
+        related: (0..7)
+            .map(|i| Choice {
+                entry_id: format!("related-entry-{i}"),
+                label: "A related question that is rather long to fit a button label ".repeat(2),
+            })
+            .collect(),
+        choices: Vec::new(),
+        kinds: Vec::new(),
+    }
+    .fit()
+}
+
+#[test]
+fn long_answer_with_five_sources_fits_discord_limits() {
+    let reply = long_reply();
+    let data = serde_json::to_value(render::Rendered::reply(&reply).interaction(true)).unwrap();
+    assert_fits_discord(&data);
+    let embed = &data["embeds"][0];
+    assert_eq!(chars(&embed["description"]), 1200, "the answer is not cut");
+    let sources = embed["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Sources")
+        .expect("a sources field");
+    assert_eq!(
+        sources["value"]
+            .as_str()
+            .unwrap()
+            .matches("](https://")
+            .count(),
+        5
+    );
+    assert!(embed["footer"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("2026-11-26"));
+    assert_eq!(embed["color"], json!(render::COLOUR_DANGER.0));
+    assert!(is_ephemeral(&data));
+}
+
+#[test]
+fn every_builder_disallows_mentions_and_sets_ephemeral_only_when_asked() {
+    let reply = long_reply();
+    let r = render::Rendered::reply(&reply);
+    let public = serde_json::to_value(r.clone().interaction(false)).unwrap();
+    assert!(!is_ephemeral(&public));
+    assert_fits_discord(&public);
+    let message = serde_json::to_value(r.clone().message(None)).unwrap();
+    assert_fits_discord(&message);
+    assert_eq!(
+        message["allowed_mentions"],
+        json!({"parse": [], "users": [], "roles": [], "replied_user": false})
+    );
+    assert_fits_discord(&serde_json::to_value(r.clone().edit()).unwrap());
+    assert_fits_discord(&serde_json::to_value(r.update()).unwrap());
+}
+
+#[test]
+fn clarify_renders_choices_and_none_of_these() {
+    let engine = engine();
+    let q = clarify_question(&engine);
+    let reply = engine.ask(q).reply;
+    let data = serde_json::to_value(render::Rendered::reply(&reply).interaction(true)).unwrap();
+    assert_fits_discord(&data);
+    let row = &data["components"][0]["components"];
+    let ids: Vec<&str> = row
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["custom_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.len() >= 2 && ids.len() <= 4, "{ids:?}");
+    assert_eq!(*ids.last().unwrap(), render::ID_NONE);
+    for (id, choice) in ids.iter().zip(&reply.choices) {
+        assert_eq!(*id, format!("{}{}", render::ID_PICK, choice.entry_id));
+    }
+}
+
+#[test]
+fn command_definitions_fit_discord_and_work_in_dms() {
+    let commands = serde_json::to_value(medfaq::discord::commands::definitions()).unwrap();
+    let names: Vec<&str> = commands
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ask", "topics", "about", "emergency"]);
+    for c in commands.as_array().unwrap() {
+        assert!((1..=100).contains(&chars(&c["description"])), "{c}");
+        assert_eq!(c["contexts"], json!([0, 1]), "guilds and bot DMs");
+        for o in c["options"].as_array().into_iter().flatten() {
+            assert!((1..=100).contains(&chars(&o["description"])), "{o}");
+        }
+    }
+    assert_eq!(commands[0]["options"][0]["autocomplete"], json!(true));
+}
