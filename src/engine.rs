@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::knowledge::{EmergencyKind, Entry, KnowledgeBase, Region};
+use crate::limits::MAX_AUTOCOMPLETE_TITLE;
 use crate::matcher::{Decision, Index, Scored, Weights};
 use crate::normalize;
 use crate::reply::{Choice, Outcome, Reply};
@@ -297,7 +298,7 @@ impl Engine {
         let needle = folded_words(partial);
         let to_choice = |e: &Entry| Choice {
             entry_id: e.id.clone(),
-            label: crate::reply::truncate(e.title(), 100),
+            label: crate::reply::truncate(e.title(), MAX_AUTOCOMPLETE_TITLE),
         };
         if needle.is_empty() {
             return self.kb.enabled().take(limit).map(to_choice).collect();

@@ -7,7 +7,8 @@
 //! [`matcher`] scores the question against every stored question and decides between
 //! answering, asking "did you mean…", and declining; [`reply`] turns the outcome into a
 //! platform-neutral [`reply::Reply`], filled for the member's region, that already fits
-//! Discord's limits. [`engine::Engine`] ties them together; [`cli`] (the command line) and
+//! Discord's limits (all of them in [`limits`]). [`engine::Engine`] ties them together;
+//! [`cli`] (the command line) and
 //! [`discord`] (the bot, configured by [`config`]) are the adapters, and the only modules that
 //! print or touch the network; [`storage`] keeps the bot's per-server settings, feedback and
 //! counts (SQLite or PostgreSQL).
@@ -44,6 +45,9 @@
 //! ```
 
 pub mod error;
+
+// Discord's limits, which every stage that shapes text reads.
+pub mod limits;
 
 // The flow, in order: knowledge → normalize → match → safety → reply.
 pub mod knowledge;

@@ -6,18 +6,9 @@ use serde::Serialize;
 use crate::knowledge::placeholders::fill;
 use crate::knowledge::{EmergencyKind, Entry, KnowledgeBase, Region, Severity};
 
-/// Discord's limit on an embed title, in characters.
-pub const MAX_TITLE: usize = 256;
-/// Discord's limit on an embed description.
-pub const MAX_BODY: usize = 4096;
-/// Discord's limit on an embed field value (the warning and the sources are fields).
-pub const MAX_FIELD: usize = 1024;
-/// Discord's limit on an embed footer (the disclaimer).
-pub const MAX_FOOTER: usize = 2048;
-/// Discord's limit on all text of one embed together.
-pub const MAX_EMBED_TOTAL: usize = 6000;
-/// Discord's limit on a button label (choices and related entries are buttons).
-pub const MAX_LABEL: usize = 80;
+use crate::limits::MAX_BUTTONS_PER_ROW;
+pub use crate::limits::{MAX_BODY, MAX_EMBED_TOTAL, MAX_FIELD, MAX_FOOTER, MAX_LABEL, MAX_TITLE};
+
 /// How much of a member's own text is ever echoed back.
 pub const MAX_ECHO: usize = 120;
 
@@ -427,8 +418,9 @@ impl Reply {
         for c in self.choices.iter_mut().chain(self.related.iter_mut()) {
             c.label = truncate(&c.label, MAX_LABEL);
         }
-        self.choices.truncate(5);
-        self.related.truncate(5);
+        // One row of buttons each.
+        self.choices.truncate(MAX_BUTTONS_PER_ROW);
+        self.related.truncate(MAX_BUTTONS_PER_ROW);
         let total = self.embed_chars();
         if total > MAX_EMBED_TOTAL {
             let keep = self
