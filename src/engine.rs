@@ -7,35 +7,13 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::knowledge::{EmergencyKind, Entry, KnowledgeBase, Region};
+use crate::lang;
+use crate::limits::MAX_AUTOCOMPLETE_TITLE;
 use crate::matcher::{Decision, Index, Scored, Weights};
 use crate::normalize;
+use crate::normalize::Token;
 use crate::reply::{Choice, Outcome, Reply};
-use crate::triage::{Assessment, Explanation, Triage};
-
-/// Words that, alone, make a message a greeting or a request for help rather than a question.
-const GREETINGS: &[&str] = &[
-    "hi",
-    "hello",
-    "hey",
-    "hiya",
-    "yo",
-    "help",
-    "start",
-    "menu",
-    "thanks",
-    "thank",
-    "you",
-    "ty",
-    "good",
-    "morning",
-    "evening",
-    "afternoon",
-    "there",
-    "bot",
-    "medfaq",
-    "please",
-    "sup",
-];
+use crate::triage::{self, Assessment, Triage};
 
 /// A runner-up or a choice, for JSON output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -84,6 +62,34 @@ pub struct Suggestions {
     /// Entries whose titles fit, best first.
     pub choices: Vec<Choice>,
 }
+
+/// How the engine read one question (for `ask --explain`): what matching and triage saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// The question's tokens, each with its kind and similarity (below 1 when corrected).
+    pub tokens: Vec<Token>,
+    /// The best-scoring eligible entries, best first, at most [`MAX_EXPLAINED`].
+    pub entries: Vec<ExplainedEntry>,
+    /// How triage read it: each clause's concepts, the rules that fired and why others did
+    /// not.
+    pub triage: triage::Explanation,
+}
+
+/// One of the best-scoring entries in an [`Explanation`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplainedEntry {
+    /// The entry's id.
+    pub entry_id: String,
+    /// Its score, unrounded.
+    pub score: f32,
+    /// The drugs its title names (naming one earns the anchor bonus).
+    pub title_drugs: Vec<String>,
+    /// The drugs a question must name for the entry to be eligible.
+    pub required_drugs: Vec<String>,
+}
+
+/// How many of the best-scoring entries an explanation lists.
+pub const MAX_EXPLAINED: usize = 5;
 
 /// A loaded knowledge base, ready to answer.
 #[derive(Debug)]
@@ -245,8 +251,34 @@ impl Engine {
 
     /// How triage read `text`: each clause's concepts, the rules that fired, and why others
     /// did not (for `ask --explain`).
-    pub fn explain_triage(&self, text: &str) -> Explanation {
+    pub fn explain_triage(&self, text: &str) -> triage::Explanation {
         self.triage.explain(&self.index.normalizer().analyze(text))
+    }
+
+    /// How the engine reads `question`: its tokens, the best-scoring entries with the drugs
+    /// their titles name and require, and how triage read it.
+    pub fn explain(&self, question: &str) -> Explanation {
+        let analysis = self.analyze(question);
+        let triage = self.triage.explain(&analysis);
+        let ranking = self.index.rank_tokens(analysis.tokens);
+        let guard = self.index.guard();
+        let owned = |names: Vec<&str>| names.into_iter().map(str::to_string).collect();
+        let entries = ranking
+            .scored
+            .iter()
+            .take(MAX_EXPLAINED)
+            .map(|s| ExplainedEntry {
+                entry_id: self.kb.entries[s.entry].id.clone(),
+                score: s.score,
+                title_drugs: owned(guard.anchors(s.entry)),
+                required_drugs: owned(guard.required(s.entry)),
+            })
+            .collect();
+        Explanation {
+            tokens: ranking.tokens,
+            entries,
+            triage,
+        }
     }
 
     /// The emergency reply for `kinds` (as when a member picks the emergency suggestion).
@@ -278,7 +310,9 @@ impl Engine {
         let words = normalize::words(text);
         !words.is_empty()
             && words.len() <= 4
-            && words.iter().all(|w| GREETINGS.contains(&w.as_str()))
+            && words
+                .iter()
+                .all(|w| lang::texts(None).greetings.contains(&w.as_str()))
     }
 
     /// What autocomplete offers for a partly typed question: triage runs on the text so
@@ -297,7 +331,7 @@ impl Engine {
         let needle = folded_words(partial);
         let to_choice = |e: &Entry| Choice {
             entry_id: e.id.clone(),
-            label: crate::reply::truncate(e.title(), 100),
+            label: crate::reply::truncate(e.title(), MAX_AUTOCOMPLETE_TITLE),
         };
         if needle.is_empty() {
             return self.kb.enabled().take(limit).map(to_choice).collect();

@@ -7,10 +7,11 @@
 //! [`matcher`] scores the question against every stored question and decides between
 //! answering, asking "did you mean…", and declining; [`reply`] turns the outcome into a
 //! platform-neutral [`reply::Reply`], filled for the member's region, that already fits
-//! Discord's limits. [`engine::Engine`] ties them together; [`cli`] (the command line) and
-//! [`discord`] (the bot, configured by [`config`]) are the adapters, and the only modules that
-//! print or touch the network; [`storage`] keeps the bot's per-server settings, feedback and
-//! counts (SQLite or PostgreSQL).
+//! Discord's limits (all of them in [`limits`]), in the words of [`lang`] (what medfaq itself
+//! says, one module per language). [`engine::Engine`] ties them together; [`cli`] (the
+//! command line) and [`discord`] (the bot, configured by [`config`]) are the adapters, and the
+//! only modules that print or touch the network; [`storage`] keeps the bot's per-server
+//! settings, feedback and counts (SQLite or PostgreSQL).
 //!
 //! ```
 //! use medfaq::{Engine, Outcome};
@@ -47,7 +48,10 @@ pub mod error;
 
 pub mod finding;
 
-// The flow, in order: knowledge → normalize → match → safety → reply.
+// Discord's limits, which every stage that shapes text reads.
+pub mod limits;
+
+// The flow, in order: knowledge → normalize → triage and match → reply.
 pub mod knowledge;
 
 pub mod normalize;
@@ -57,6 +61,9 @@ pub mod triage;
 pub mod matcher;
 
 pub mod reply;
+
+// What medfaq itself says to members, per language.
+pub mod lang;
 
 // The engine that ties the flow together, and what is built on it.
 pub mod engine;

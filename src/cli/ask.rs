@@ -81,11 +81,11 @@ fn print(out: &mut impl Write, r: &Response, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints how the engine read `question`: tokens (kind, and similarity when corrected), then
-/// the best-scoring eligible entries.
+/// Prints how the engine read `question` (see [`Engine::explain`]): tokens (kind, and
+/// similarity when corrected), triage's clauses and rules, then the best-scoring entries.
 fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Result<()> {
-    let ranking = engine.index().rank(question);
-    let tokens: Vec<String> = ranking
+    let explanation = engine.explain(question);
+    let tokens: Vec<String> = explanation
         .tokens
         .iter()
         .map(|t| {
@@ -98,9 +98,9 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
         })
         .collect();
     writeln!(out, "tokens: {}", tokens.join(" "))?;
-    let triage = engine.explain_triage(question);
+    let triage = &explanation.triage;
     for (i, concepts) in triage.clauses.iter().enumerate() {
-        writeln!(out, "clause {}: {}", i + 1, list_owned(concepts))?;
+        writeln!(out, "clause {}: {}", i + 1, list(concepts))?;
     }
     if triage.fired.is_empty() {
         writeln!(out, "triage: no emergency rule fired")?;
@@ -110,28 +110,21 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
     for why in &triage.held_back {
         writeln!(out, "  not fired: {why}")?;
     }
-    let guard = engine.index().guard();
-    for s in ranking.scored.iter().take(5) {
-        let e = &engine.knowledge().entries[s.entry];
+    for e in &explanation.entries {
         writeln!(
             out,
             "  {:.3}  {}  (title drugs: {}; required: {})",
-            s.score,
-            e.id,
-            list(&guard.anchors(s.entry)),
-            list(&guard.required(s.entry))
+            e.score,
+            e.entry_id,
+            list(&e.title_drugs),
+            list(&e.required_drugs)
         )?;
     }
     writeln!(out)?;
     Ok(())
 }
 
-fn list_owned(items: &[String]) -> String {
-    let items: Vec<&str> = items.iter().map(String::as_str).collect();
-    list(&items)
-}
-
-fn list(items: &[&str]) -> String {
+fn list(items: &[String]) -> String {
     if items.is_empty() {
         "none".to_string()
     } else {

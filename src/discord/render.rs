@@ -12,7 +12,12 @@ use serenity::model::channel::MessageReference;
 use serenity::model::Colour;
 
 use crate::knowledge::Severity;
-use crate::reply::{truncate, Reply, MAX_BODY, MAX_LABEL};
+// Options in a select menu (and choices in autocomplete, the same 25), as the command
+// modules name it.
+pub use crate::limits::MAX_SELECT_OPTIONS as MAX_OPTIONS;
+use crate::limits::{MAX_BODY, MAX_LABEL};
+pub use crate::limits::{MAX_BUTTONS_PER_ROW, MAX_CUSTOM_ID, MAX_OPTION_TEXT};
+use crate::reply::{truncate, Reply};
 use crate::Outcome;
 
 /// Prefix of every custom id medfaq puts on a component, so it never handles another app's.
@@ -27,15 +32,6 @@ pub const ID_NONE: &str = "medfaq:none";
 pub const ID_TOPICS: &str = "medfaq:topics";
 /// Select menu of one topic's entries.
 pub const ID_TOPIC_ENTRY: &str = "medfaq:topic-entry";
-
-/// Discord's limit on a custom id.
-pub const MAX_CUSTOM_ID: usize = 100;
-/// Discord's limit on buttons in one row.
-pub const MAX_BUTTONS_PER_ROW: usize = 5;
-/// Discord's limit on options in a select menu (and choices in autocomplete).
-pub const MAX_OPTIONS: usize = 25;
-/// Discord's limit on a select option's label and value, and an autocomplete choice's name.
-pub const MAX_OPTION_TEXT: usize = 100;
 
 /// Blue: general information.
 pub const COLOUR_INFO: Colour = Colour::new(0x3B82F6);

@@ -15,14 +15,15 @@ use super::raw::RawFiles;
 use super::KnowledgeBase;
 use crate::error::Error;
 use crate::finding::Finding;
+use crate::limits;
 
 /// The longest answer: long enough for a careful answer, short enough to read on a phone and
 /// to fit a Discord embed with its sources.
 pub const MAX_ANSWER_CHARS: usize = 1200;
 /// Each entry needs this many phrasings so matching has something to generalise from.
 pub const MIN_QUESTIONS: usize = 3;
-/// The title is shown as an autocomplete choice, which Discord caps at 100 characters.
-pub const MAX_TITLE_CHARS: usize = 100;
+/// The title is shown as an autocomplete choice, which Discord caps.
+pub const MAX_TITLE_CHARS: usize = limits::MAX_AUTOCOMPLETE_TITLE;
 /// Alternate questions are matched, not shown; the cap only catches pasted paragraphs.
 pub const MAX_QUESTION_CHARS: usize = 200;
 /// A warning is one prominent line (an embed field name holds 256).

@@ -11,22 +11,22 @@
 //! entries about a different drug than the one asked about; then [`decide`] picks one
 //! outcome: answer, clarify or no match. Every weight and threshold is in [`Weights`].
 
+mod decide;
 mod guard;
 #[cfg(test)]
 mod tests;
+mod weights;
 
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::knowledge::KnowledgeBase;
+use crate::limits::MAX_RANKED;
 use crate::normalize::{Normalizer, Token, TokenKind};
 
+pub use decide::{decide, decide_with, Decision, MAX_CHOICES};
 pub use guard::{DrugGuard, REQUIRED_DRUG_SHARE};
+pub use weights::{f_beta, Weights};
 
-/// At most this many choices ("did you mean…").
-pub const MAX_CHOICES: usize = 3;
-/// A ranking keeps at most this many entries: enough for choices, runners-up and the 25
-/// suggestions autocomplete can show.
-pub const MAX_RANKED: usize = 25;
 /// From this many stored questions on, words found in more than one question in
 /// [`COMMON_WORD_SHARE`] ("naltrexone", "can", "i") only add to questions that rarer words
 /// already matched, and words in a quarter of all questions or more are skipped. A question
@@ -37,131 +37,6 @@ pub const PRUNE_FROM_QUESTIONS: usize = 5_000;
 /// See [`PRUNE_FROM_QUESTIONS`]: a word is common when more than one question in this many has
 /// it. 50 brought a question against the generated 10,000-entry benchmark under 300 µs.
 pub const COMMON_WORD_SHARE: usize = 50;
-
-/// Every weight and threshold of the matcher. [`Weights::DEFAULT`] holds the calibrated
-/// values, each with its reason; they were set by scoring the project's regression questions
-/// and the development question set (`medfaq eval`), aiming for the bars of the eval README.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Weights {
-    /// Exponent applied to a word's rarity (inverse entry frequency); above 1 sharpens the
-    /// difference between distinctive and common words.
-    pub idf_power: f32,
-    /// Importance boost of a drug token over a word of the same rarity.
-    pub drug_boost: f32,
-    /// Boost of a class or domain term ("opioid", "surgery", "pregnancy").
-    pub term_boost: f32,
-    /// Weight of a stopword.
-    pub stopword_weight: f32,
-    /// Weight of a word the knowledge has never seen, as a share of the rarest word's.
-    pub unknown_factor: f32,
-    /// F-beta's beta for the best-question score.
-    pub beta: f32,
-    /// Credit of a word that appears only in an entry's answer.
-    pub answer_credit: f32,
-    /// How many ordinary questions the title counts as in the whole-entry score.
-    pub title_weight: f32,
-    /// The least total word weight a question is scored against, so that a one-word question
-    /// cannot match anything fully.
-    pub min_query_weight: f32,
-    /// BM25's term-frequency saturation for the whole-entry score.
-    pub bm25_k1: f32,
-    /// BM25's length normalisation for the whole-entry score.
-    pub bm25_b: f32,
-    /// Share of the score from the whole entry; the rest is its best single question.
-    pub coverage_share: f32,
-    /// Added to an entry's score in proportion to how many of the drugs the member names
-    /// are named in the entry's title.
-    pub anchor_bonus: f32,
-    /// Below this best score nothing is offered.
-    pub clarify_min: f32,
-    /// The same floor when the member names a drug the best entries cover: the drug is strong
-    /// evidence of what they mean even when the rest of a long message is context.
-    pub clarify_min_named_drug: f32,
-    /// From this score the best entry may be answered outright, if clearly ahead.
-    pub answer_min: f32,
-    /// How far ahead of the runner-up the best entry must be to be answered.
-    pub answer_margin: f32,
-    /// Entries within this distance of the best one are offered as choices.
-    pub clarify_band: f32,
-}
-
-impl Weights {
-    /// The calibrated weights.
-    pub const DEFAULT: Weights = Weights {
-        // Slightly flatter than plain inverse entry frequency: with 45 entries a word in two
-        // entries is not five times as telling as one in twenty. Sweeping 0.4-2.0 ranked the
-        // development and regression questions best around 0.75-0.95.
-        idf_power: 0.9,
-        // The drug is the subject of most questions and a mismatch on it is the costliest
-        // mistake, so it counts more than an ordinary word of the same rarity.
-        drug_boost: 1.6,
-        // Class and domain terms carry curated meaning ("surgery", "pregnancy"), a little
-        // more than ordinary words.
-        term_boost: 1.3,
-        // Enough to break ties between otherwise equal questions ("can I" vs "should I"),
-        // never enough to make a match.
-        stopword_weight: 0.12,
-        // An unseen word is evidence the question is about something else, but members add
-        // chatty context ("my dentist said…"): it dilutes rather than dominates.
-        unknown_factor: 0.7,
-        // Above 1: covering a stored question fully counts more than covering every word of
-        // the member's question, because members add context no stored question has.
-        beta: 1.6,
-        // Members ask with words the answer uses ("narcotic", "addictive") that no stored
-        // question contains; the answer is weaker evidence than a question.
-        answer_credit: 0.6,
-        // The title is the curated, canonical phrasing of the entry's subject: in the
-        // whole-entry score it counts as two questions.
-        title_weight: 2.0,
-        // About two distinctive words' worth (a rare word weighs about 3.3, a rare drug more):
-        // a bare "suboxone" or "opioids" says which drug, not what about it, and must not
-        // get a confident answer from whichever entry mentions it. Dev and regression scores
-        // did not change up to 5.
-        min_query_weight: 5.0,
-        // BM25's usual values: a word repeated across an entry's questions counts more, with
-        // diminishing returns, and entries with many questions are not favoured for it.
-        bm25_k1: 1.2,
-        bm25_b: 0.75,
-        // New phrasings share words with an entry as a whole more often than with any one of
-        // its questions: the whole-entry score generalises better, the best question adds
-        // precision. 0.75 ranked the development and regression questions best (0.55-0.75 tried).
-        coverage_share: 0.75,
-        // Out-of-scope questions scored at most 0.40 (they share only incidental words such
-        // as "sleep" or "drink"); in-scope ones rarely score under it.
-        // Naming the drug an entry's title names is evidence the entry is about it ("codeine"
-        // is in the title of the opioid-painkiller entry, not of the cough-medicine one);
-        // small, so it decides between siblings rather than over the words.
-        anchor_bonus: 0.06,
-        clarify_min: 0.40,
-        // A named drug is strong evidence: long messages that name one ("dentist wants to give
-        // me t3s but im on revia…") are offered their likely entries even under
-        // `clarify_min`. Lower than 0.35 began offering choices for neighbouring-medicine
-        // questions the bot must decline.
-        clarify_min_named_drug: 0.35,
-        // Below this even a clear leader is not trusted enough to answer without asking; at
-        // 0.40 it never blocked a right answer in calibration, and it bounds the weakest answer.
-        answer_min: 0.40,
-        // Wrong top entries were almost all within 0.03 of the runner-up; most right ones
-        // lead by more. Lower answered wrong siblings, higher asked about right answers.
-        answer_margin: 0.03,
-        // Offer the entries that are nearly as good as the best one, and no weaker ones.
-        clarify_band: 0.15,
-    };
-
-    fn boost(&self, kind: TokenKind) -> f32 {
-        match kind {
-            TokenKind::Drug => self.drug_boost,
-            TokenKind::Class | TokenKind::Term => self.term_boost,
-            TokenKind::Word | TokenKind::Stop => 1.0,
-        }
-    }
-}
-
-impl Default for Weights {
-    fn default() -> Self {
-        Weights::DEFAULT
-    }
-}
 
 /// One stored question, as token ids.
 #[derive(Debug)]
@@ -178,17 +53,6 @@ pub struct Scored {
     pub entry: usize,
     /// Similarity in 0..=1.
     pub score: f32,
-}
-
-/// What the matcher concluded for one question.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Decision {
-    /// One entry, confidently.
-    Answer(Scored),
-    /// A few plausible entries, best first.
-    Clarify(Vec<Scored>),
-    /// Nothing curated fits.
-    NoMatch,
 }
 
 /// The ranking for one question: eligible entries, best first.
@@ -221,17 +85,6 @@ pub struct Index {
     first_question: Vec<usize>,
     n_entries: usize,
     weights: Weights,
-}
-
-/// Weighted F-beta of a match: `matched` weight shared, out of `query` and `stored` totals.
-pub fn f_beta(matched: f32, query: f32, stored: f32, beta: f32) -> f32 {
-    if matched <= 0.0 || query <= 0.0 || stored <= 0.0 {
-        return 0.0;
-    }
-    let p = (matched / query).min(1.0);
-    let r = (matched / stored).min(1.0);
-    let b2 = beta * beta;
-    (1.0 + b2) * p * r / (b2 * p + r)
 }
 
 /// Interns token texts, remembering each token's kind.
@@ -534,36 +387,4 @@ impl Index {
             names_drug,
         }
     }
-}
-
-/// Picks one outcome from a ranking using the default thresholds.
-pub fn decide(ranking: &Ranking) -> Decision {
-    decide_with(ranking, &Weights::DEFAULT)
-}
-
-/// Picks one outcome from a ranking using the thresholds of `w`.
-pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
-    let Some(top) = ranking.scored.first().copied() else {
-        return Decision::NoMatch;
-    };
-    let floor = if ranking.names_drug {
-        w.clarify_min_named_drug
-    } else {
-        w.clarify_min
-    };
-    if top.score < floor {
-        return Decision::NoMatch;
-    }
-    let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
-    if top.score >= w.answer_min && top.score - runner_up >= w.answer_margin {
-        return Decision::Answer(top);
-    }
-    let choices: Vec<Scored> = ranking
-        .scored
-        .iter()
-        .take(MAX_CHOICES)
-        .filter(|s| s.score >= floor && top.score - s.score <= w.clarify_band)
-        .copied()
-        .collect();
-    Decision::Clarify(choices)
 }

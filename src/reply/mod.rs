@@ -5,21 +5,18 @@ use serde::Serialize;
 
 use crate::knowledge::placeholders::fill;
 use crate::knowledge::{EmergencyKind, Entry, KnowledgeBase, Region, Severity};
+use crate::lang;
 
-/// Discord's limit on an embed title, in characters.
-pub const MAX_TITLE: usize = 256;
-/// Discord's limit on an embed description.
-pub const MAX_BODY: usize = 4096;
-/// Discord's limit on an embed field value (the warning and the sources are fields).
-pub const MAX_FIELD: usize = 1024;
-/// Discord's limit on an embed footer (the disclaimer).
-pub const MAX_FOOTER: usize = 2048;
-/// Discord's limit on all text of one embed together.
-pub const MAX_EMBED_TOTAL: usize = 6000;
-/// Discord's limit on a button label (choices and related entries are buttons).
-pub const MAX_LABEL: usize = 80;
-/// How much of a member's own text is ever echoed back.
-pub const MAX_ECHO: usize = 120;
+mod emergency;
+#[cfg(test)]
+mod tests;
+mod text;
+
+use text::escape_link_text;
+pub use text::{quote_member_text, truncate, MAX_ECHO};
+
+use crate::limits::MAX_BUTTONS_PER_ROW;
+pub use crate::limits::{MAX_BODY, MAX_EMBED_TOTAL, MAX_FIELD, MAX_FOOTER, MAX_LABEL, MAX_TITLE};
 
 /// The one outcome of a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,47 +92,6 @@ pub struct Reply {
     pub choices: Vec<Choice>,
     /// For `emergency`: the kinds of emergency, the one the reply leads with first.
     pub kinds: Vec<EmergencyKind>,
-}
-
-/// Cuts `s` to at most `max` characters, ending with an ellipsis when it had to cut.
-pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
-/// Makes a member's own text safe to show back: invisible and control characters removed,
-/// whitespace collapsed, cut to [`MAX_ECHO`], and wrapped as inline code so that Markdown,
-/// links and mentions in it are shown as text, never acted on.
-pub fn quote_member_text(text: &str) -> String {
-    let cleaned: String = text
-        .chars()
-        .take(MAX_ECHO * 4)
-        .map(|c| if c == '`' { '\'' } else { c })
-        .filter(|c| !c.is_control() && !is_format_char(*c))
-        .collect();
-    // Inline code already shows mentions and links as text; breaking `@`, `](` and `://`
-    // keeps them inert even where the text is shown some other way.
-    let cleaned = cleaned
-        .replace('@', "@\u{200B}")
-        .replace("](", "]\u{200B}(")
-        .replace("://", ":\u{200B}//");
-    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    let cut = truncate(&collapsed, MAX_ECHO);
-    if cut.is_empty() {
-        "` `".to_string()
-    } else {
-        format!("`{cut}`")
-    }
-}
-
-/// Returns true if and only if `c` is an invisible formatting character (zero-width, bidi
-/// override, BOM).
-fn is_format_char(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 fn choice(entry: &Entry) -> Choice {
@@ -229,12 +185,13 @@ impl Reply {
 
     /// The "did you mean…" reply offering `entries`.
     pub fn clarify(kb: &KnowledgeBase, entries: &[&Entry], region: &Region) -> Reply {
+        let texts = lang::texts(None);
         let choices: Vec<Choice> = entries.iter().map(|e| choice(e)).collect();
-        let mut body = String::from("I'm not sure which of these you mean. Pick one:\n");
+        let mut body = format!("{}\n", texts.clarify_prompt);
         for (i, e) in entries.iter().enumerate() {
             body.push_str(&format!("\n{}. {}", i + 1, e.title()));
         }
-        body.push_str("\n\nIf none of these fits, try asking in other words or browse /topics.");
+        body.push_str(&format!("\n\n{}", texts.clarify_fallback));
         Reply {
             severity: entries
                 .iter()
@@ -246,7 +203,7 @@ impl Reply {
                 kb,
                 region,
                 Outcome::Clarify,
-                "Did you mean…".to_string(),
+                texts.clarify_title.to_string(),
                 body,
             )
         }
@@ -262,115 +219,23 @@ impl Reply {
         question: &str,
         region: &Region,
     ) -> Reply {
+        let texts = lang::texts(None);
         let asked = if question.trim().is_empty() {
             String::new()
         } else {
-            format!("You asked: {}\n\n", quote_member_text(question))
+            format!("{} {}\n\n", texts.you_asked, quote_member_text(question))
         };
         let body = format!(
-            "{asked}{}\n\nI can help with: {}.",
+            "{asked}{}\n\n{} {}.",
             kb.safety.no_match,
+            texts.can_help_with,
             topics.join(", ")
         );
         Reply::message(
             kb,
             region,
             Outcome::NoMatch,
-            "I don't have a curated answer for that".to_string(),
-            body,
-        )
-        .fit()
-    }
-
-    /// Emergency help for `region`, led by the help for the first of `kinds`: its title, its
-    /// first line (the one place the body names the emergency number), then the steps for
-    /// every kind, the crisis and poison lines, and the international line. It offers no
-    /// curated entries: in an emergency, nothing should compete with the help.
-    pub fn emergency(kb: &KnowledgeBase, region: &Region, kinds: &[EmergencyKind]) -> Reply {
-        let help = &kb.safety.help;
-        let lead = kinds.first().copied().unwrap_or(EmergencyKind::Overdose);
-        let Some(lead_help) = help.get(&lead).or_else(|| help.values().next()) else {
-            return Reply::help_lines(kb, region);
-        };
-        let mut body = fill(&lead_help.first, region);
-        let mut shown: Vec<EmergencyKind> = Vec::new();
-        for kind in std::iter::once(lead).chain(kinds.iter().copied()) {
-            if shown.contains(&kind) {
-                continue;
-            }
-            shown.push(kind);
-            if let Some(h) = help.get(&kind) {
-                body.push_str("\n\n");
-                body.push_str(&fill(&h.steps, region));
-            }
-        }
-        let crisis_led = matches!(lead, EmergencyKind::Suicide | EmergencyKind::SelfHarm);
-        if !crisis_led {
-            body.push_str(&format!(
-                "\n\n**Crisis support:** {}.",
-                region.crisis.trim_end_matches('.')
-            ));
-        }
-        if shown.contains(&EmergencyKind::Poisoning) && lead != EmergencyKind::Poisoning {
-            if let Some(poison) = &region.poison {
-                body.push_str(&format!(
-                    "\n**Poison advice:** {}.",
-                    poison.trim_end_matches('.')
-                ));
-            }
-        }
-        body.push_str(&format!("\n\n{}", fill(&kb.safety.international, region)));
-        Reply {
-            kinds: shown,
-            ..Reply::message(
-                kb,
-                region,
-                Outcome::Emergency,
-                fill(&lead_help.title, region),
-                body,
-            )
-        }
-        .fit()
-    }
-
-    /// The emergency, crisis, poison and treatment lines for `region` (for an emergency
-    /// command), without assuming anything is happening.
-    pub fn help_lines(kb: &KnowledgeBase, region: &Region) -> Reply {
-        let mut body = format!("**Emergency:** call {}.", region.emergency);
-        body.push_str(&format!(
-            "\n**Crisis support:** {}.",
-            region.crisis.trim_end_matches('.')
-        ));
-        if let Some(poison) = &region.poison {
-            body.push_str(&format!(
-                "\n**Poison advice:** {}.",
-                poison.trim_end_matches('.')
-            ));
-        }
-        if let Some(urgent) = &region.urgent {
-            body.push_str(&format!(
-                "\n**Urgent advice:** {}.",
-                urgent.trim_end_matches('.')
-            ));
-        }
-        if let Some(treatment) = &region.treatment {
-            body.push_str(&format!(
-                "\n**Treatment:** {}.",
-                treatment.trim_end_matches('.')
-            ));
-        }
-        if let Some(overdose) = kb.safety.help.get(&EmergencyKind::Overdose) {
-            body.push_str(&format!(
-                "\n\n**If someone may be overdosing:**\n{}",
-                fill(&overdose.steps, region)
-            ));
-        }
-        body.push_str(&format!("\n\n{}", fill(&kb.safety.international, region)));
-        Reply::message(
-            kb,
-            region,
-            Outcome::Emergency,
-            format!("Emergency and crisis help ({})", region.name),
+            texts.no_match_title.to_string(),
             body,
         )
         .fit()
@@ -400,7 +265,7 @@ impl Reply {
     /// The footer line: the disclaimer and the review date.
     pub fn footer(&self) -> String {
         let text = match &self.reviewed {
-            Some(date) => format!("{} Reviewed {date}.", self.disclaimer),
+            Some(date) => format!("{} {}", self.disclaimer, (lang::texts(None).reviewed)(date)),
             None => self.disclaimer.clone(),
         };
         truncate(&text, MAX_FOOTER)
@@ -427,8 +292,9 @@ impl Reply {
         for c in self.choices.iter_mut().chain(self.related.iter_mut()) {
             c.label = truncate(&c.label, MAX_LABEL);
         }
-        self.choices.truncate(5);
-        self.related.truncate(5);
+        // One row of buttons each.
+        self.choices.truncate(MAX_BUTTONS_PER_ROW);
+        self.related.truncate(MAX_BUTTONS_PER_ROW);
         let total = self.embed_chars();
         if total > MAX_EMBED_TOTAL {
             let keep = self
@@ -456,13 +322,13 @@ impl Reply {
         out.push_str(&self.body);
         out.push('\n');
         if !self.sources.is_empty() {
-            out.push_str("\nSources:\n");
+            out.push_str(&format!("\n{}\n", lang::texts(None).sources));
             for s in &self.sources {
                 out.push_str(&format!("- {} <{}>\n", s.title, s.url));
             }
         }
         if !self.related.is_empty() {
-            out.push_str("\nRelated:\n");
+            out.push_str(&format!("\n{}\n", lang::texts(None).related));
             for c in &self.related {
                 out.push_str(&format!("- {} [{}]\n", c.label, c.entry_id));
             }
@@ -471,28 +337,5 @@ impl Reply {
         out.push_str(&self.footer());
         out.push('\n');
         out
-    }
-}
-
-fn escape_link_text(s: &str) -> String {
-    s.replace('[', "(").replace(']', ")")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn truncate_counts_characters_not_bytes() {
-        assert_eq!(truncate("ééé", 3), "ééé");
-        assert_eq!(truncate("éééé", 3), "éé…");
-    }
-
-    #[test]
-    fn quoted_member_text_cannot_ping_or_link() {
-        let q = quote_member_text("@everyone [click](https://evil.example) `x` \u{202E}abc");
-        assert!(q.starts_with('`') && q.ends_with('`'));
-        assert_eq!(q.matches('`').count(), 2, "{q}");
-        assert!(!q.contains('\u{202E}'));
     }
 }

@@ -1,0 +1,46 @@
+//! English.
+
+use super::Texts;
+
+/// medfaq's English.
+pub(super) static TEXTS: Texts = Texts {
+    greetings: &[
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "yo",
+        "help",
+        "start",
+        "menu",
+        "thanks",
+        "thank",
+        "you",
+        "ty",
+        "good",
+        "morning",
+        "evening",
+        "afternoon",
+        "there",
+        "bot",
+        "medfaq",
+        "please",
+        "sup",
+    ],
+    clarify_title: "Did you mean…",
+    clarify_prompt: "I'm not sure which of these you mean. Pick one:",
+    clarify_fallback: "If none of these fits, try asking in other words or browse /topics.",
+    no_match_title: "I don't have a curated answer for that",
+    you_asked: "You asked:",
+    can_help_with: "I can help with:",
+    help_title: |region| format!("Emergency and crisis help ({region})"),
+    call_emergency: |number| format!("**Emergency:** call {number}."),
+    crisis_support: "Crisis support",
+    poison_advice: "Poison advice",
+    urgent_advice: "Urgent advice",
+    treatment: "Treatment",
+    if_overdosing: "If someone may be overdosing:",
+    reviewed: |date| format!("Reviewed {date}."),
+    sources: "Sources:",
+    related: "Related:",
+};

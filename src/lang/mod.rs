@@ -1,0 +1,64 @@
+//! What medfaq itself says to members, one module per language: greetings it recognises,
+//! the headings and sentences around curated text, and labels. The curated knowledge says
+//! everything else. Adding a language is adding a file like `en.rs` and a line in its
+//! list of languages.
+
+mod en;
+#[cfg(test)]
+mod tests;
+
+/// The words and sentences of one language.
+#[derive(Debug)]
+pub struct Texts {
+    /// Words that, alone, make a message a greeting or a request for help rather than a
+    /// question (compared with normalised words).
+    pub greetings: &'static [&'static str],
+    /// The heading of a "did you mean…" reply.
+    pub clarify_title: &'static str,
+    /// The line above the choices.
+    pub clarify_prompt: &'static str,
+    /// The line below the choices.
+    pub clarify_fallback: &'static str,
+    /// The heading when nothing curated fits.
+    pub no_match_title: &'static str,
+    /// Put before the member's own question, quoted, when nothing fits.
+    pub you_asked: &'static str,
+    /// Put before the list of topics when nothing fits.
+    pub can_help_with: &'static str,
+    /// The heading of the emergency and crisis lines for a region, by the region's name.
+    pub help_title: fn(region: &str) -> String,
+    /// The emergency line, by the emergency number.
+    pub call_emergency: fn(number: &str) -> String,
+    /// Label of the crisis line.
+    pub crisis_support: &'static str,
+    /// Label of the poison line.
+    pub poison_advice: &'static str,
+    /// Label of the urgent-advice line.
+    pub urgent_advice: &'static str,
+    /// Label of the treatment line.
+    pub treatment: &'static str,
+    /// The heading above the overdose steps in the emergency and crisis lines.
+    pub if_overdosing: &'static str,
+    /// The footer's review note, by the review date.
+    pub reviewed: fn(date: &str) -> String,
+    /// The heading of the sources in plain text.
+    pub sources: &'static str,
+    /// The heading of the related entries in plain text.
+    pub related: &'static str,
+}
+
+/// The language used when none is asked for, or one without texts is.
+pub const DEFAULT_LANGUAGE: &str = "en";
+
+/// Every language with texts, by code.
+static LANGUAGES: &[(&str, &Texts)] = &[("en", &en::TEXTS)];
+
+/// The texts for `language` (a code such as "en"); the default language's when `None` or
+/// when there are none for it.
+pub fn texts(language: Option<&str>) -> &'static Texts {
+    let code = language.unwrap_or(DEFAULT_LANGUAGE);
+    LANGUAGES
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(code))
+        .map_or(&en::TEXTS, |(_, t)| *t)
+}

@@ -1,0 +1,330 @@
+//! Text to tokens: Unicode and case folding, punctuation, emoji and invisible characters,
+//! contractions, then the lexicon (brands, slang, misspellings) and stemming.
+//!
+//! Two layers: [`words`] needs no knowledge and is what the safety layer reads; a
+//! [`Normalizer`] built from the lexicon and the knowledge's vocabulary turns words into
+//! [`Token`]s for the matcher.
+//!
+//! `fold.rs` folds text into words (with the one table of invisible characters),
+//! `english.rs` holds the language's word lists (stopwords, contractions), and `spelling.rs`
+//! corrects misspellings.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use rust_stemmers::Stemmer;
+
+use crate::knowledge::{Lexicon, TermKind};
+
+mod english;
+mod fold;
+mod spelling;
+#[cfg(test)]
+mod tests;
+
+pub use fold::{fold, is_invisible, words, MAX_INPUT_CHARS};
+pub use spelling::{MIN_CORRECTION_LEN, MIN_DRUG_CORRECTION_LEN, TWO_EDIT_LEN};
+
+use spelling::{Corrector, DRUG_EDITS, VOCABULARY_EDITS};
+
+/// What a token stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// A lexicon drug; the text is its canonical name.
+    Drug,
+    /// A lexicon drug class.
+    Class,
+    /// A lexicon domain term.
+    Term,
+    /// An ordinary word, stemmed.
+    Word,
+    /// A common word that carries little meaning.
+    Stop,
+}
+
+/// A text as the normalizer read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// Its words (see [`words`]) with misspellings corrected.
+    pub words: Vec<String>,
+    /// Its tokens.
+    pub tokens: Vec<Token>,
+    /// For each token, the clause it starts in (0-based): clauses are the parts of the text
+    /// between sentence and clause punctuation (see [`is_clause_break`]). Triage reads a
+    /// time marker or a question word as belonging to its own clause only.
+    pub clauses: Vec<u16>,
+    /// For each token, the index in `words` of its first word.
+    pub starts: Vec<usize>,
+}
+
+/// Returns true if and only if `c` ends a clause: sentence punctuation, a comma, a colon, a
+/// semicolon, a dash between words or a line break.
+pub fn is_clause_break(c: char) -> bool {
+    matches!(
+        c,
+        '.' | '!'
+            | '?'
+            | ';'
+            | ','
+            | ':'
+            | '\n'
+            | '\r'
+            | '…'
+            | '—'
+            | '–'
+            | '¿'
+            | '¡'
+            | '。'
+            | '？'
+            | '！'
+    )
+}
+
+/// One unit of meaning in a question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// Canonical lexicon name, or the stemmed word.
+    pub text: String,
+    /// What it stands for.
+    pub kind: TokenKind,
+    /// 1.0 when typed as is; less when it was a corrected misspelling.
+    pub similarity: f32,
+}
+
+/// Turns member text into tokens using the lexicon and the knowledge's vocabulary.
+pub struct Normalizer {
+    /// Single-word variants → lexicon term index.
+    singles: HashMap<String, usize>,
+    /// Stems of single-word variants → (term index, length of the shortest such variant).
+    stems: HashMap<String, (usize, usize)>,
+    /// Multi-word variants by first word → (words, term index), longest first.
+    phrases: HashMap<String, Vec<(Vec<String>, usize)>>,
+    /// Canonical name and kind of each lexicon term.
+    terms: Vec<(String, TermKind)>,
+    stopwords: HashSet<&'static str>,
+    /// Words known exactly: stopwords, lexicon words and the knowledge's own words.
+    known: HashSet<String>,
+    corrector: Corrector,
+    stemmer: Stemmer,
+}
+
+impl std::fmt::Debug for Normalizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Normalizer")
+            .field("terms", &self.terms.len())
+            .field("known", &self.known.len())
+            .field("corrections", &self.corrector.words.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Normalizer {
+    /// Builds a normalizer from the lexicon, the vocabulary misspellings may be corrected to
+    /// (the words of the knowledge's questions and the safety cues), and text whose words are
+    /// known but not correction targets (the answers: correcting towards every word of every
+    /// answer would guess too often and make loading slow).
+    pub fn new(lexicon: &Lexicon, vocabulary: &[String], known_text: &[String]) -> Normalizer {
+        let stemmer = Stemmer::create(english::STEMMER);
+        let mut singles = HashMap::default();
+        let mut phrases: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::default();
+        let mut terms = Vec::new();
+        let mut known: HashSet<String> = HashSet::default();
+        let mut correctable = Vec::new();
+        for (i, term) in lexicon.terms.iter().enumerate() {
+            terms.push((term.name.clone(), term.kind));
+            for variant in std::iter::once(&term.name).chain(&term.variants) {
+                let ws = words(variant);
+                match ws.as_slice() {
+                    [] => {}
+                    [w] => {
+                        singles.insert(w.clone(), i);
+                        known.insert(w.clone());
+                        let edits = if term.kind == TermKind::Drug {
+                            DRUG_EDITS
+                        } else {
+                            VOCABULARY_EDITS
+                        };
+                        correctable.push((w.clone(), edits));
+                    }
+                    [first, ..] => phrases.entry(first.clone()).or_default().push((ws, i)),
+                }
+            }
+        }
+        // Stems of single variants let plurals and -ing forms map without being listed. A
+        // stem only ever extends a variant: "drinking" maps through "drink", but "prescribe"
+        // does not map through "prescriber", which is a different word.
+        let mut stems: HashMap<String, (usize, usize)> = HashMap::default();
+        for (w, i) in &singles {
+            let len = w.chars().count();
+            let slot = stems
+                .entry(stemmer.stem(w).into_owned())
+                .or_insert((*i, len));
+            if len < slot.1 {
+                *slot = (*i, len);
+            }
+        }
+        for list in phrases.values_mut() {
+            list.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
+        }
+        for w in vocabulary {
+            for w in words(w) {
+                known.insert(w.clone());
+                correctable.push((w, VOCABULARY_EDITS));
+            }
+        }
+        for text in known_text {
+            known.extend(words(text));
+        }
+        let stopwords: HashSet<&'static str> = english::STOPWORDS.iter().copied().collect();
+        known.extend(stopwords.iter().map(|s| s.to_string()));
+        Normalizer {
+            singles,
+            stems,
+            phrases,
+            terms,
+            stopwords,
+            known,
+            corrector: Corrector::new(correctable),
+            stemmer,
+        }
+    }
+
+    /// The lexicon term a single word stands for, exactly or by its stem.
+    fn term_of(&self, word: &str) -> Option<usize> {
+        if let Some(i) = self.singles.get(word) {
+            return Some(*i);
+        }
+        let (term, shortest) = self.stems.get(self.stemmer.stem(word).as_ref())?;
+        (word.chars().count() >= *shortest).then_some(*term)
+    }
+
+    /// The identity a vocabulary word resolves to: its lexicon term, or its stem.
+    fn identity(&self, word: &str) -> String {
+        match self.term_of(word) {
+            Some(i) => self.terms[i].0.clone(),
+            None => self.stemmer.stem(word).into_owned(),
+        }
+    }
+
+    /// Tokenizes `text`: words, spelling correction, then multi-word lexicon phrases
+    /// (longest first), single variants, stopwords, and stemming for everything else.
+    pub fn tokens(&self, text: &str) -> Vec<Token> {
+        self.analyze(text).tokens
+    }
+
+    /// Reads `text` once: its words with misspellings corrected (what the safety layer reads,
+    /// so that "overdosd" still counts as "overdosed") and its tokens (what the matcher reads).
+    pub fn analyze(&self, text: &str) -> Analysis {
+        // Read at most what `fold` would, then clause by clause, so each word knows its clause.
+        let text = match text.char_indices().nth(MAX_INPUT_CHARS) {
+            Some((cut, _)) => &text[..cut],
+            None => text,
+        };
+        let mut words = Vec::new();
+        let mut word_clause: Vec<u16> = Vec::new();
+        let mut clause: u16 = 0;
+        for part in text.split(is_clause_break) {
+            let before = words.len();
+            words.extend(self::words(part));
+            if words.len() > before {
+                word_clause.resize(words.len(), clause);
+                clause = clause.saturating_add(1);
+            }
+        }
+        let mut similarity = vec![1.0f32; words.len()];
+        for (w, sim) in words.iter_mut().zip(&mut similarity) {
+            if self.is_known(w) {
+                continue;
+            }
+            if let Some((fixed, s)) = self.correct(w) {
+                *w = fixed;
+                *sim = s;
+            }
+        }
+        let mut starts = Vec::new();
+        let tokens = self.tokens_from(&words, &similarity, &mut starts);
+        let clauses = starts
+            .iter()
+            .map(|w| word_clause.get(*w).copied().unwrap_or(0))
+            .collect();
+        Analysis {
+            words,
+            tokens,
+            clauses,
+            starts,
+        }
+    }
+
+    /// Returns true if and only if `word` needs no correction: a lexicon word (or an
+    /// inflection of one), a stopword, or a word of the knowledge.
+    fn is_known(&self, word: &str) -> bool {
+        self.singles.contains_key(word)
+            || self.stopwords.contains(word)
+            || self.known.contains(word)
+            || self.term_of(word).is_some()
+    }
+
+    /// Tokenizes already corrected words, each with the similarity of its correction; pushes
+    /// the index of each token's first word to `starts`.
+    fn tokens_from(
+        &self,
+        ws: &[String],
+        similarity: &[f32],
+        starts: &mut Vec<usize>,
+    ) -> Vec<Token> {
+        let mut out = Vec::with_capacity(ws.len());
+        let mut i = 0;
+        'outer: while i < ws.len() {
+            starts.push(i);
+            if let Some(list) = self.phrases.get(&ws[i]) {
+                for (phrase, term) in list {
+                    if ws[i..].starts_with(phrase) {
+                        let sim = similarity[i..i + phrase.len()]
+                            .iter()
+                            .copied()
+                            .fold(1.0, f32::min);
+                        out.push(self.term_token(*term, sim));
+                        i += phrase.len();
+                        continue 'outer;
+                    }
+                }
+            }
+            let (w, sim) = (&ws[i], similarity[i]);
+            i += 1;
+            if let Some(term) = self.singles.get(w.as_str()) {
+                out.push(self.term_token(*term, sim));
+            } else if self.stopwords.contains(w.as_str()) {
+                out.push(Token {
+                    text: w.clone(),
+                    kind: TokenKind::Stop,
+                    similarity: sim,
+                });
+            } else {
+                let stem = self.stemmer.stem(w);
+                match self.stems.get(stem.as_ref()) {
+                    Some((term, shortest)) if w.chars().count() >= *shortest => {
+                        out.push(self.term_token(*term, sim));
+                    }
+                    _ => out.push(Token {
+                        text: stem.into_owned(),
+                        kind: TokenKind::Word,
+                        similarity: sim,
+                    }),
+                }
+            }
+        }
+        out
+    }
+
+    fn term_token(&self, term: usize, similarity: f32) -> Token {
+        let (name, kind) = &self.terms[term];
+        Token {
+            text: name.clone(),
+            kind: match kind {
+                TermKind::Drug => TokenKind::Drug,
+                TermKind::Class => TokenKind::Class,
+                TermKind::Term => TokenKind::Term,
+            },
+            similarity,
+        }
+    }
+}

@@ -1,0 +1,39 @@
+use super::*;
+
+#[test]
+fn truncate_counts_characters_not_bytes() {
+    assert_eq!(truncate("ééé", 3), "ééé");
+    assert_eq!(truncate("éééé", 3), "éé…");
+}
+
+#[test]
+fn quoted_member_text_cannot_ping_or_link() {
+    let q = quote_member_text("@everyone [click](https://evil.example) `x` \u{202E}abc");
+    assert!(q.starts_with('`') && q.ends_with('`'));
+    assert_eq!(q.matches('`').count(), 2, "{q}");
+    assert!(!q.contains('\u{202E}'));
+}
+
+#[test]
+fn quoted_member_text_drops_every_invisible_character() {
+    // Variation selectors, the combining grapheme joiner, the Mongolian vowel separator and
+    // tag characters were once echoed back: the quote had its own, shorter table.
+    for c in [
+        '\u{FE00}',
+        '\u{FE0F}',
+        '\u{034F}',
+        '\u{180E}',
+        '\u{E0000}',
+        '\u{E0041}',
+        '\u{E007F}',
+        '\u{200B}',
+        '\u{202E}',
+        '\u{2060}',
+        '\u{FEFF}',
+        '\u{00AD}',
+    ] {
+        let q = quote_member_text(&format!("a{c}b"));
+        assert_eq!(q, "`ab`", "U+{:04X} was echoed back", u32::from(c));
+        assert!(crate::normalize::is_invisible(c));
+    }
+}
