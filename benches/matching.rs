@@ -68,6 +68,7 @@ fn generated(base: &KnowledgeBase, n: usize) -> KnowledgeBase {
                 sources: vec![source.clone()],
                 related: Vec::new(),
                 reviewed: "2026-11-26".to_string(),
+                reviewed_by: None,
                 enabled: true,
                 origin: Origin {
                     path: PathBuf::from("generated.yaml"),

@@ -94,6 +94,9 @@ pub struct Entry {
     pub related: Vec<String>,
     /// Date of the last clinical review (YYYY-MM-DD).
     pub reviewed: String,
+    /// Who reviewed it clinically (a name or role); members see the review date only when
+    /// this is set, so an entry no clinician has signed never looks reviewed.
+    pub reviewed_by: Option<String>,
     /// False keeps the entry but never serves it.
     pub enabled: bool,
     /// Where the entry starts.

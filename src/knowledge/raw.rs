@@ -25,6 +25,8 @@ pub(super) struct RawEntry {
     pub related: Vec<String>,
     pub reviewed: String,
     #[serde(default)]
+    pub reviewed_by: Option<String>,
+    #[serde(default)]
     pub enabled: Option<bool>,
 }
 

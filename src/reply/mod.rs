@@ -134,7 +134,8 @@ impl Reply {
             severity: entry.severity,
             sources,
             disclaimer: kb.safety.disclaimer.clone(),
-            reviewed: Some(entry.reviewed.clone()),
+            // The date is a clinician's signature: shown only when one signed it.
+            reviewed: entry.reviewed_by.as_ref().map(|_| entry.reviewed.clone()),
             entry_id: Some(entry.id.clone()),
             related,
             choices: Vec::new(),

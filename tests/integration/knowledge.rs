@@ -138,3 +138,22 @@ fn sources_are_all_https_and_cited() {
         }
     }
 }
+
+#[test]
+fn a_review_date_is_shown_only_when_a_clinician_signed_the_entry() {
+    let mut kb = shipped();
+    let id = kb.entries[0].id.clone();
+    kb.entries[0].reviewed_by = None;
+    let engine = medfaq::Engine::new(kb.clone());
+    let unsigned = engine.entry_reply(&id, None).expect("the entry is served");
+    assert!(unsigned.reviewed.is_none());
+    assert!(
+        !unsigned.footer().contains("Reviewed"),
+        "{}",
+        unsigned.footer()
+    );
+    kb.entries[0].reviewed_by = Some("Dr A. Example".into());
+    let engine = medfaq::Engine::new(kb);
+    let signed = engine.entry_reply(&id, None).expect("the entry is served");
+    assert!(signed.footer().contains("Reviewed"), "{}", signed.footer());
+}

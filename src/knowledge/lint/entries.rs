@@ -210,6 +210,10 @@ fn check_entry(
         sources: raw.sources,
         related: raw.related,
         reviewed: raw.reviewed.trim().to_string(),
+        reviewed_by: raw
+            .reviewed_by
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty()),
         enabled: raw.enabled.unwrap_or(true),
         question_lines: yaml::lines_in_order(text, line, &raw.questions),
         origin: Origin {
