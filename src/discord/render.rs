@@ -1,6 +1,6 @@
-//! [`Reply`] → serenity builders: one embed (title, answer, warning, sources, disclaimer and
-//! review date in the footer, colour by severity) plus buttons, as an interaction response, a
-//! message or an edit. Every builder made here disallows all mentions.
+//! [`Reply`] → serenity builders: one embed (title; crisis notice, warning and answer in the
+//! description; sources; disclaimer and review date in the footer; colour by severity) plus
+//! buttons, as an interaction response, a message or an edit. Every builder made here disallows all mentions.
 
 use serenity::builder::{
     CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
@@ -12,6 +12,7 @@ use serenity::model::channel::MessageReference;
 use serenity::model::Colour;
 
 use crate::knowledge::Severity;
+use crate::lang;
 // Options in a select menu (and choices in autocomplete, the same 25), as the command
 // modules name it.
 pub use crate::limits::MAX_SELECT_OPTIONS as MAX_OPTIONS;
@@ -171,28 +172,39 @@ fn button(prefix: &str, entry_id: &str, label: &str, style: ButtonStyle) -> Opti
     })
 }
 
-/// The embed for a reply.
+/// The text that leads a reply's description, before its body: the crisis notice (when the
+/// question touched a crisis topic), then the warning, so that on a phone the first screen
+/// is the title, the warning and the start of the answer. Empty when there is neither.
+pub fn lead(reply: &Reply) -> String {
+    let texts = lang::texts(None);
+    let mut lead = String::new();
+    if let Some(notice) = &reply.notice {
+        lead.push_str(&format!("**☎ {notice}**\n\n"));
+    }
+    if let Some(warning) = &reply.warning {
+        let label = match reply.severity {
+            Severity::Danger => texts.warning_danger,
+            Severity::Caution | Severity::Info => texts.warning_caution,
+        };
+        lead.push_str(&format!("**{label}:** {warning}\n\n"));
+    }
+    lead
+}
+
+/// The embed for a reply: the description is the [`lead`] (notice, warning), then the body;
+/// sources follow as a field, which Discord draws below the description.
 pub fn embed(reply: &Reply) -> CreateEmbed {
-    // A crisis notice leads the description, so it is the first thing read after the title.
-    let description = match &reply.notice {
-        Some(notice) => truncate(&format!("**☎ {notice}**\n\n{}", reply.body), MAX_BODY),
-        None => reply.body.clone(),
-    };
+    // `Reply::fit` leaves room for the lead; the cut only guards against a reply built by
+    // hand, and falls on the body's end, never on the warning.
+    let description = truncate(&format!("{}{}", lead(reply), reply.body), MAX_BODY);
     let mut e = CreateEmbed::new()
         .title(&reply.title)
         .description(description)
         .colour(colour(reply.severity))
         .footer(CreateEmbedFooter::new(reply.footer()));
-    if let Some(w) = &reply.warning {
-        let name = match reply.severity {
-            Severity::Danger => "⛔ Important",
-            Severity::Caution | Severity::Info => "⚠️ Caution",
-        };
-        e = e.field(name, w, false);
-    }
     let sources = reply.sources_markdown();
     if !sources.is_empty() {
-        e = e.field("Sources", sources, false);
+        e = e.field(lang::texts(None).sources_heading, sources, false);
     }
     e
 }

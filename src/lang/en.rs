@@ -43,4 +43,7 @@ pub(super) static TEXTS: Texts = Texts {
     reviewed: |date| format!("Reviewed {date}."),
     sources: "Sources:",
     related: "Related:",
+    warning_danger: "⛔ Important",
+    warning_caution: "⚠️ Caution",
+    sources_heading: "Sources",
 };

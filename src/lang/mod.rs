@@ -45,6 +45,12 @@ pub struct Texts {
     pub sources: &'static str,
     /// The heading of the related entries in plain text.
     pub related: &'static str,
+    /// The label before a danger entry's warning.
+    pub warning_danger: &'static str,
+    /// The label before a caution entry's warning.
+    pub warning_caution: &'static str,
+    /// The heading of the sources under an embed.
+    pub sources_heading: &'static str,
 }
 
 /// The language used when none is asked for, or one without texts is.

@@ -18,6 +18,11 @@ pub use text::{quote_member_text, truncate, MAX_ECHO};
 use crate::limits::MAX_BUTTONS_PER_ROW;
 pub use crate::limits::{MAX_BODY, MAX_EMBED_TOTAL, MAX_FIELD, MAX_FOOTER, MAX_LABEL, MAX_TITLE};
 
+/// Characters allowed for the label and Markdown around a notice or a warning where it leads
+/// the body ("**⛔ Important:** …" and a blank line take 19): generous, so a longer label in
+/// another language still fits.
+pub const LEAD_DECORATION: usize = 32;
+
 /// The one outcome of a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -271,23 +276,34 @@ impl Reply {
         truncate(&text, MAX_FOOTER)
     }
 
+    /// Characters the notice and the warning take where they lead the body (on Discord, at
+    /// the top of the description), their labels and Markdown counted generously.
+    pub fn lead_chars(&self) -> usize {
+        self.warning
+            .iter()
+            .chain(&self.notice)
+            .map(|t| t.chars().count() + LEAD_DECORATION)
+            .sum()
+    }
+
     /// Characters this reply would use in one embed.
     pub fn embed_chars(&self) -> usize {
         self.title.chars().count()
             + self.body.chars().count()
-            + self.warning.as_ref().map_or(0, |w| w.chars().count() + 10)
-            + self.notice.as_ref().map_or(0, |n| n.chars().count() + 10)
+            + self.lead_chars()
             + self.sources_markdown().chars().count()
             + 10
             + self.footer().chars().count()
     }
 
     /// Cuts every part to Discord's limits; the body gives way first if the total is too long.
+    /// The notice and the warning lead the body in one description, so the body leaves them
+    /// room there.
     pub fn fit(mut self) -> Reply {
         self.title = truncate(&self.title, MAX_TITLE);
-        self.body = truncate(&self.body, MAX_BODY);
         self.warning = self.warning.map(|w| truncate(&w, MAX_FIELD));
         self.notice = self.notice.map(|n| truncate(&n, MAX_FIELD));
+        self.body = truncate(&self.body, MAX_BODY - self.lead_chars());
         self.disclaimer = truncate(&self.disclaimer, MAX_FOOTER - 32);
         for c in self.choices.iter_mut().chain(self.related.iter_mut()) {
             c.label = truncate(&c.label, MAX_LABEL);

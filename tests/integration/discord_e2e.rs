@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use medfaq::config::Config;
 use medfaq::discord::render;
+use medfaq::knowledge::Severity;
 use medfaq::Outcome;
 use serde_json::{json, Value};
 
@@ -183,7 +184,13 @@ fn e2e_ask_answers_with_the_entry_embed() {
             );
             let embed = &data["embeds"][0];
             assert_eq!(embed["title"], json!(reply.title));
-            assert_eq!(embed["description"], json!(reply.body));
+            assert!(
+                embed["description"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(reply.body.as_str()),
+                "the answer is the description, after any warning"
+            );
             assert_eq!(embed["footer"]["text"], json!(reply.footer()));
             assert!(embed["footer"]["text"]
                 .as_str()
@@ -217,6 +224,39 @@ fn e2e_ask_answers_with_the_entry_embed() {
             assert!(
                 !is_ephemeral(&public["data"]),
                 "public:true posts in the channel"
+            );
+        },
+    );
+}
+
+#[test]
+fn e2e_danger_warning_is_the_first_thing_in_the_answer() {
+    e2e(
+        |_| {},
+        |h| async move {
+            let kb = h.engine.knowledge();
+            let danger = kb
+                .enabled()
+                .find(|e| e.severity == Severity::Danger && e.warning.is_some())
+                .expect("the shipped knowledge has a danger entry with a warning");
+            let reply = h.engine.entry_reply(&danger.id, None).unwrap();
+            let warning = reply.warning.clone().unwrap();
+            // Picked from autocomplete, so the entry is answered whatever the matcher does.
+            let question = format!("{}{}", medfaq::discord::context::PICKED_PREFIX, danger.id);
+            let body = h.ask(MEMBER, GUILD, &question, None).await;
+            let data = &body["data"];
+            assert_fits_discord(data);
+            let embed = &data["embeds"][0];
+            let description = embed["description"].as_str().unwrap();
+            assert!(
+                description.starts_with(&format!("**⛔ Important:** {warning}")),
+                "the warning leads the description: {description:?}"
+            );
+            assert!(description.ends_with(reply.body.as_str()));
+            let fields = embed["fields"].as_array().cloned().unwrap_or_default();
+            assert!(
+                fields.iter().all(|f| f["value"] != json!(warning)),
+                "the warning is not repeated as a field below the answer"
             );
         },
     );
