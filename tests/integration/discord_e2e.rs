@@ -230,6 +230,33 @@ fn e2e_ask_answers_with_the_entry_embed() {
 }
 
 #[test]
+fn e2e_discord_unreachable_at_start_is_retried_until_it_answers() {
+    let options = live::Options {
+        standin_late: true,
+        ..live::Options::default()
+    };
+    let logs = live::run(options, |live| async move {
+        let question = confident(&live.engine);
+        let body = live.ask_answered(MEMBER, GUILD, question).await;
+        assert_fits_discord(&body["data"]);
+        assert_eq!(
+            body["data"]["embeds"][0]["title"],
+            json!(live.engine.ask(question).reply.title)
+        );
+    });
+    let attempt = logs
+        .lines()
+        .find(|l| l.contains("could not reach Discord while starting"))
+        .expect("a log line per failed attempt");
+    assert!(
+        attempt.contains("attempt=1") && attempt.contains("WARN"),
+        "{attempt}"
+    );
+    assert!(!attempt.contains(&MEMBER.to_string()) && !attempt.contains(FAKE_TOKEN));
+    assert!(logs.contains("reached Discord"), "{logs}");
+}
+
+#[test]
 fn e2e_danger_warning_is_the_first_thing_in_the_answer() {
     e2e(
         |_| {},

@@ -214,7 +214,13 @@ impl Drop for StandIn {
 impl StandIn {
     /// Starts REST and gateway listeners on 127.0.0.1 (ephemeral ports).
     pub async fn start() -> StandIn {
-        let rest = TcpListener::bind("127.0.0.1:0").await.expect("bind REST");
+        StandIn::start_at("127.0.0.1:0").await
+    }
+
+    /// Starts its REST listener on `rest` (a bot may already be trying to reach it there)
+    /// and its gateway on an ephemeral port.
+    pub async fn start_at(rest: &str) -> StandIn {
+        let rest = TcpListener::bind(rest).await.expect("bind REST");
         let ws = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind gateway");
