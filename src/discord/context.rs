@@ -9,7 +9,8 @@ use std::time::Instant;
 use arc_swap::ArcSwap;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serenity::builder::{CreateEmbed, CreateEmbedFooter};
-use serenity::model::id::UserId;
+use serenity::model::application::Command;
+use serenity::model::id::{CommandId, UserId};
 
 use super::delivery::Delivery;
 use super::render::{self, Rendered};
@@ -96,6 +97,7 @@ pub struct Ctx {
     settings: Settings,
     limiter: DefaultKeyedRateLimiter<UserId>,
     me: OnceLock<UserId>,
+    commands: OnceLock<Vec<(String, CommandId)>>,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -117,7 +119,28 @@ impl Ctx {
             settings,
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             me: OnceLock::new(),
+            commands: OnceLock::new(),
         }
+    }
+
+    /// Remembers the ids Discord gave the globally registered commands, so replies can
+    /// mention them as clickable commands.
+    pub fn set_commands(&self, registered: &[Command]) {
+        if registered.is_empty() {
+            return;
+        }
+        let _ = self
+            .commands
+            .set(registered.iter().map(|c| (c.name.clone(), c.id)).collect());
+    }
+
+    /// The command `name` as members should see it in a reply: a clickable mention
+    /// (`</topics:ID>`) when its id is known from registration, plain `/topics` otherwise.
+    pub fn mention(&self, name: &str) -> String {
+        self.commands
+            .get()
+            .and_then(|c| c.iter().find(|(n, _)| n == name))
+            .map_or_else(|| format!("/{name}"), |(_, id)| format!("</{name}:{id}>"))
     }
 
     /// The engine being served now.

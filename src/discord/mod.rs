@@ -214,9 +214,17 @@ impl EventHandler for Handler {
         );
         // READY arrives on every shard and after every re-identify: register once per process.
         if self.register && !self.registered.swap(true, Ordering::SeqCst) {
-            if let Err(e) = commands::register(&ctx.http, &self.guilds).await {
-                tracing::error!("registering the slash commands failed: {e}");
-                self.registered.store(false, Ordering::SeqCst);
+            let joined: Vec<u64> = ready.guilds.iter().map(|g| g.id.get()).collect();
+            match commands::register(&ctx.http, &self.guilds, &joined).await {
+                Ok(registered) => {
+                    if let Some(bot) = self.bot.get() {
+                        bot.context().set_commands(&registered);
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("registering the slash commands failed: {e}");
+                    self.registered.store(false, Ordering::SeqCst);
+                }
             }
         }
     }

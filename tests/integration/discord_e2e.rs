@@ -105,63 +105,78 @@ where
     text
 }
 
+/// The paths and bodies of the PUTs the bot sent, once the one to `last` is in (each
+/// registration step follows the one before it).
+async fn puts_until(h: &Harness, last: &str) -> Vec<(String, Value)> {
+    h.standin
+        .wait_request("the last registration call", WAIT, |r| {
+            r.method == "PUT" && r.path == last
+        })
+        .await;
+    h.standin
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| (r.path, r.body))
+        .collect()
+}
+
 #[test]
-fn e2e_registers_commands_with_one_bulk_overwrite() {
+fn e2e_global_registration_is_one_bulk_overwrite_and_clears_leftover_guild_commands() {
     e2e(
         |_| {},
         |h| async move {
-            let puts: Vec<_> = h
-                .standin
-                .requests()
-                .into_iter()
-                .filter(|r| r.method == "PUT")
-                .collect();
-            assert_eq!(puts.len(), 1, "one bulk overwrite");
-            assert!(puts[0].path.ends_with(&format!(
-                "/applications/{}/commands",
-                crate::standin::APP_ID
-            )));
+            let app = crate::standin::APP_ID;
+            let [first, second] = crate::standin::JOINED_GUILDS;
+            let puts = puts_until(
+                &h,
+                &format!("/api/v10/applications/{app}/guilds/{second}/commands"),
+            )
+            .await;
+            let paths: Vec<&str> = puts.iter().map(|(p, _)| p.as_str()).collect();
+            assert_eq!(
+                paths,
+                [
+                    format!("/api/v10/applications/{app}/commands"),
+                    format!("/api/v10/applications/{app}/guilds/{first}/commands"),
+                    format!("/api/v10/applications/{app}/guilds/{second}/commands"),
+                ],
+                "one global bulk overwrite, then each joined server cleared"
+            );
             let names: Vec<&str> = puts[0]
-                .body
+                .1
                 .as_array()
                 .unwrap()
                 .iter()
                 .map(|c| c["name"].as_str().unwrap())
                 .collect();
             assert_eq!(names, ["ask", "topics", "about", "emergency"]);
+            assert_eq!(puts[1].1, json!([]));
+            assert_eq!(puts[2].1, json!([]));
             assert!(h.standin.requests().iter().all(|r| r.method != "POST"));
         },
     );
 }
 
 #[test]
-fn e2e_guild_list_registers_per_guild() {
+fn e2e_guild_list_registers_per_guild_and_clears_the_global_set() {
     e2e(
         |c| c.bot.guilds = vec![42, 43],
         |h| async move {
             let app = crate::standin::APP_ID;
-            // The guilds are registered one after the other: once the last one's request is
-            // in, every one before it is too.
-            let last = format!("/api/v10/applications/{app}/guilds/43/commands");
-            h.standin
-                .wait_request("registration in the last guild", WAIT, |r| {
-                    r.method == "PUT" && r.path == last
-                })
-                .await;
-            let paths: Vec<String> = h
-                .standin
-                .requests()
-                .into_iter()
-                .filter(|r| r.method == "PUT")
-                .map(|r| r.path)
-                .collect();
+            let global = format!("/api/v10/applications/{app}/commands");
+            let puts = puts_until(&h, &global).await;
+            let paths: Vec<&str> = puts.iter().map(|(p, _)| p.as_str()).collect();
             assert_eq!(
                 paths,
                 [
                     format!("/api/v10/applications/{app}/guilds/42/commands"),
                     format!("/api/v10/applications/{app}/guilds/43/commands"),
+                    global.clone(),
                 ]
             );
+            assert_eq!(puts[0].1.as_array().unwrap().len(), 4);
+            assert_eq!(puts[2].1, json!([]), "the global set is cleared");
         },
     );
 }

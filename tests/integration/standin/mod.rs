@@ -33,6 +33,9 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 pub const APP_ID: u64 = 900_000_000_000_000_001;
 /// The bot's user id.
 pub const BOT_ID: u64 = 900_000_000_000_000_002;
+/// The servers READY says the bot is in (whose leftover per-guild commands a global
+/// registration clears).
+pub const JOINED_GUILDS: [u64; 2] = [900_000_000_000_000_101, 900_000_000_000_000_102];
 
 /// One REST request the bot made.
 #[derive(Debug, Clone)]
@@ -738,7 +741,10 @@ async fn gateway_connection(sock: TcpStream, state: Arc<State>) {
                         Some(json!({"op": 0, "t": "READY", "s": s, "d": {
                             "v": 10,
                             "user": payloads::bot_user(),
-                            "guilds": [],
+                            "guilds": JOINED_GUILDS
+                                .iter()
+                                .map(|g| json!({"id": g.to_string(), "unavailable": true}))
+                                .collect::<Vec<_>>(),
                             "session_id": session,
                             "resume_gateway_url": ws_url,
                             "shard": if shard.is_null() { json!([0, 1]) } else { shard },
