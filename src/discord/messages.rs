@@ -33,6 +33,21 @@ pub fn question_after_mention(content: &str, me: UserId) -> String {
         .to_string()
 }
 
+/// How many example questions the introduction shows.
+pub const EXAMPLES: usize = 3;
+
+/// Example questions for the introduction: the first entry of each topic, so the examples
+/// show the range of what medfaq covers rather than one topic's first three entries.
+pub fn examples(engine: &Engine) -> Vec<String> {
+    engine
+        .knowledge()
+        .topics()
+        .into_iter()
+        .filter_map(|(_, entries)| entries.first().map(|e| e.title().to_string()))
+        .take(EXAMPLES)
+        .collect()
+}
+
 /// The introduction a greeting or an empty mention gets.
 pub fn intro(engine: &Engine) -> Rendered {
     let kb = engine.knowledge();
@@ -42,8 +57,8 @@ pub fn intro(engine: &Engine) -> Rendered {
          entries that cite their sources. Ask in your own words, for example:\n",
         topics.join(", ")
     );
-    for choice in engine.suggest("", 3).choices {
-        text.push_str(&format!("\n• {}", choice.label));
+    for title in examples(engine) {
+        text.push_str(&format!("\n• {title}"));
     }
     text.push_str(
         "\n\nBrowse everything with /topics; /emergency lists crisis and emergency lines. \

@@ -31,6 +31,11 @@ pub const ID_PICK: &str = "medfaq:pick:";
 pub const ID_NONE: &str = "medfaq:none";
 /// Select menu of topics.
 pub const ID_TOPICS: &str = "medfaq:topics";
+/// Button opening the topics menu as a new message ("Browse topics" under "I don't have an
+/// answer").
+pub const ID_BROWSE: &str = "medfaq:browse";
+/// Button going back from a topic's questions to the topics menu, in place.
+pub const ID_BACK: &str = "medfaq:back";
 /// Select menu of one topic's entries.
 pub const ID_TOPIC_ENTRY: &str = "medfaq:topic-entry";
 
@@ -79,10 +84,16 @@ impl Rendered {
                 .collect();
             row.push(
                 CreateButton::new(ID_NONE)
-                    .label("None of these")
+                    .label(lang::texts(None).none_of_these)
                     .style(ButtonStyle::Secondary),
             );
             components.push(CreateActionRow::Buttons(row));
+        }
+        if reply.outcome == Outcome::NoMatch {
+            components.push(CreateActionRow::Buttons(vec![topics_button(
+                ID_BROWSE,
+                lang::texts(None).browse_topics,
+            )]));
         }
         let related: Vec<CreateButton> = reply
             .related
@@ -106,6 +117,12 @@ impl Rendered {
             embed,
             components: Vec::new(),
         }
+    }
+
+    /// Adds a row of buttons.
+    pub fn with_buttons(mut self, buttons: Vec<CreateButton>) -> Rendered {
+        self.components.push(CreateActionRow::Buttons(buttons));
+        self
     }
 
     /// Adds a select menu row.
@@ -159,6 +176,13 @@ impl Rendered {
             .components(self.components)
             .allowed_mentions(no_mentions())
     }
+}
+
+/// A button with custom id `id` ([`ID_BROWSE`] or [`ID_BACK`]) that opens the topics menu.
+pub fn topics_button(id: &str, label: &str) -> CreateButton {
+    CreateButton::new(id)
+        .label(truncate(label, MAX_LABEL))
+        .style(ButtonStyle::Secondary)
 }
 
 /// A button whose custom id is `prefix` + `entry_id`, or `None` when that would exceed

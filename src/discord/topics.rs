@@ -23,7 +23,12 @@ pub const COMMAND: SlashCommand = SlashCommand {
     definition,
     run: |ctx, c| Box::pin(command(ctx, c)),
     autocomplete: None,
-    components: &[render::ID_TOPICS, render::ID_TOPIC_ENTRY],
+    components: &[
+        render::ID_TOPICS,
+        render::ID_TOPIC_ENTRY,
+        render::ID_BROWSE,
+        render::ID_BACK,
+    ],
     component: Some(|ctx, c| Box::pin(component(ctx, c))),
 };
 
@@ -89,7 +94,11 @@ pub fn topic(engine: &Engine, value: &str) -> Option<Rendered> {
             render::ID_TOPIC_ENTRY,
             "Choose a question",
             &options,
-        )),
+        ))
+        .with_buttons(vec![render::topics_button(
+            render::ID_BACK,
+            crate::lang::texts(None).back_to_topics,
+        )]),
     )
 }
 
@@ -102,8 +111,25 @@ pub async fn command(ctx: &Ctx, c: &CommandInteraction) {
         .await;
 }
 
-/// A choice in the topics menu or a topic's entries menu.
+/// A choice in the topics menu or a topic's entries menu, or a "Browse topics" or "Back"
+/// button.
 pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
+    let id = c.data.custom_id.as_str();
+    if id == render::ID_BROWSE || id == render::ID_BACK {
+        // "Back" replaces the topic's questions; "Browse topics" keeps the answer it sits
+        // under and opens the menu as a new message.
+        let how = if id == render::ID_BACK {
+            Respond::Update
+        } else {
+            Respond::New {
+                ephemeral: ctx.ephemeral(c.guild_id.is_some(), None),
+            }
+        };
+        ctx.delivery()
+            .respond(c.id, &c.token, topics(&ctx.engine()), how)
+            .await;
+        return;
+    }
     let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
         return;
     };

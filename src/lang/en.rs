@@ -46,4 +46,7 @@ pub(super) static TEXTS: Texts = Texts {
     warning_danger: "⛔ Important",
     warning_caution: "⚠️ Caution",
     sources_heading: "Sources",
+    none_of_these: "None of these",
+    browse_topics: "Browse topics",
+    back_to_topics: "Back to topics",
 };

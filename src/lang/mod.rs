@@ -51,6 +51,12 @@ pub struct Texts {
     pub warning_caution: &'static str,
     /// The heading of the sources under an embed.
     pub sources_heading: &'static str,
+    /// The button that turns down every "did you mean" choice.
+    pub none_of_these: &'static str,
+    /// The button that opens the topics menu.
+    pub browse_topics: &'static str,
+    /// The button that goes back from a topic's questions to the topics.
+    pub back_to_topics: &'static str,
 }
 
 /// The language used when none is asked for, or one without texts is.
