@@ -18,7 +18,7 @@ use crate::lang;
 pub use crate::limits::MAX_SELECT_OPTIONS as MAX_OPTIONS;
 use crate::limits::{MAX_BODY, MAX_LABEL};
 pub use crate::limits::{MAX_BUTTONS_PER_ROW, MAX_CUSTOM_ID, MAX_OPTION_TEXT};
-use crate::reply::{truncate, Reply};
+use crate::reply::{truncate, Choice, Reply};
 use crate::Outcome;
 
 /// Prefix of every custom id medfaq puts on a component, so it never handles another app's.
@@ -76,10 +76,8 @@ impl Rendered {
     pub fn reply(reply: &Reply) -> Rendered {
         let mut components = Vec::new();
         if reply.outcome == Outcome::Clarify && !reply.choices.is_empty() {
-            let mut row: Vec<CreateButton> = reply
-                .choices
-                .iter()
-                .take(MAX_BUTTONS_PER_ROW - 1)
+            let mut row: Vec<CreateButton> = choice_buttons(reply)
+                .into_iter()
                 .filter_map(|c| button(ID_PICK, &c.entry_id, &c.label, ButtonStyle::Primary))
                 .collect();
             row.push(
@@ -103,9 +101,14 @@ impl Rendered {
         for chunk in related.chunks(MAX_BUTTONS_PER_ROW) {
             components.push(CreateActionRow::Buttons(chunk.to_vec()));
         }
+        let embed = if reply.outcome == Outcome::Clarify && !reply.choices.is_empty() {
+            clarify_embed(reply)
+        } else {
+            embed(reply)
+        };
         Rendered {
             content: None,
-            embed: embed(reply),
+            embed,
             components,
         }
     }
@@ -176,6 +179,35 @@ impl Rendered {
             .components(self.components)
             .allowed_mentions(no_mentions())
     }
+}
+
+/// The "did you mean" choices that get a button: one row, leaving room for "None of these",
+/// and only those whose custom id fits.
+fn choice_buttons(reply: &Reply) -> Vec<&Choice> {
+    reply
+        .choices
+        .iter()
+        .filter(|c| format!("{ID_PICK}{}", c.entry_id).chars().count() <= MAX_CUSTOM_ID)
+        .take(MAX_BUTTONS_PER_ROW - 1)
+        .collect()
+}
+
+/// The embed of a "did you mean" reply: the choices are buttons, so the description only
+/// asks to pick one (listing a choice only when it has no button) instead of naming each
+/// choice twice.
+fn clarify_embed(reply: &Reply) -> CreateEmbed {
+    let texts = lang::texts(None);
+    let buttons = choice_buttons(reply);
+    let mut text = format!("{}\n", texts.clarify_prompt);
+    for c in reply.choices.iter().filter(|c| !buttons.contains(c)) {
+        text.push_str(&format!("\n• {}", c.label));
+    }
+    text.push_str(&format!("\n\n{}", texts.clarify_fallback));
+    let bodyless = Reply {
+        body: text,
+        ..reply.clone()
+    };
+    embed(&bodyless)
 }
 
 /// A button with custom id `id` ([`ID_BROWSE`] or [`ID_BACK`]) that opens the topics menu.

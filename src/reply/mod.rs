@@ -99,6 +99,26 @@ pub struct Reply {
     pub kinds: Vec<EmergencyKind>,
 }
 
+/// `text` without a first clause that only repeats `title` ("I don't have an answer for
+/// that, and I won't guess." under the title "I don't have an answer for that" becomes "I
+/// won't guess."), so a reply does not open its body with its own heading.
+pub fn without_leading(text: &str, title: &str) -> String {
+    let lower = text.to_lowercase();
+    if !lower.starts_with(&title.to_lowercase()) || title.is_empty() {
+        return text.to_string();
+    }
+    let rest = text
+        .get(title.len()..)
+        .unwrap_or_default()
+        .trim_start_matches(|c: char| c.is_whitespace() || ".,;:!—–-".contains(c));
+    let rest = rest.strip_prefix("and ").unwrap_or(rest);
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text.to_string(),
+    }
+}
+
 fn choice(entry: &Entry) -> Choice {
     Choice {
         entry_id: entry.id.clone(),
@@ -232,7 +252,7 @@ impl Reply {
         };
         let body = format!(
             "{asked}{}\n\n{} {}.",
-            kb.safety.no_match,
+            without_leading(&kb.safety.no_match, texts.no_match_title),
             texts.can_help_with,
             topics.join(", ")
         );

@@ -109,6 +109,36 @@ fn clarify_renders_choices_and_none_of_these() {
 }
 
 #[test]
+fn clarify_names_each_choice_once_as_a_button_not_again_in_the_text() {
+    let engine = engine();
+    let reply = engine.ask(clarify_question(&engine)).reply;
+    let data = serde_json::to_value(render::Rendered::reply(&reply).interaction(true)).unwrap();
+    let description = data["embeds"][0]["description"].as_str().unwrap();
+    let buttons = data["components"][0]["components"].as_array().unwrap();
+    for c in &reply.choices {
+        let has_button = buttons.iter().any(|b| b["label"] == json!(c.label));
+        assert!(has_button, "{} has a button", c.label);
+        assert!(!description.contains(&c.label), "{description:?}");
+    }
+}
+
+#[test]
+fn no_match_body_does_not_open_with_its_title() {
+    let engine = engine();
+    let reply = engine.none_of_these(None);
+    assert_eq!(reply.outcome, Outcome::NoMatch);
+    assert!(
+        !reply
+            .body
+            .to_lowercase()
+            .starts_with(&reply.title.to_lowercase()),
+        "{:?} / {:?}",
+        reply.title,
+        reply.body
+    );
+}
+
+#[test]
 fn command_definitions_fit_discord_and_work_in_dms() {
     let commands = serde_json::to_value(medfaq::discord::commands::definitions()).unwrap();
     let names: Vec<&str> = commands
