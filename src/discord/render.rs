@@ -55,6 +55,56 @@ pub fn colour(severity: Severity) -> Colour {
     }
 }
 
+/// The ids Discord gave medfaq's registered commands, to mention them as clickable commands
+/// (`</topics:ID>`); empty until registration, and then plain `/topics` stays as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Commands {
+    ids: Vec<(String, u64)>,
+}
+
+impl Commands {
+    /// Commands with the ids `(name, id)`.
+    pub fn new(ids: Vec<(String, u64)>) -> Commands {
+        Commands { ids }
+    }
+
+    /// The command `name` as members should see it: a clickable mention when its id is
+    /// known, plain `/name` otherwise.
+    pub fn mention(&self, name: &str) -> String {
+        self.ids
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(|| format!("/{name}"), |(_, id)| format!("</{name}:{id}>"))
+    }
+
+    /// `text` with each `/name` of a known command (standing alone, not inside a path or a
+    /// URL) replaced by its mention.
+    pub fn link(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (name, _) in &self.ids {
+            let plain = format!("/{name}");
+            let mut linked = String::with_capacity(out.len());
+            let mut rest = out.as_str();
+            while let Some(i) = rest.find(&plain) {
+                let before = rest[..i].chars().next_back();
+                let after = rest[i + plain.len()..].chars().next();
+                let alone = before.is_none_or(|c| c.is_whitespace() || "(*_`".contains(c))
+                    && after.is_none_or(|c| !c.is_alphanumeric() && c != '/' && c != '-');
+                linked.push_str(&rest[..i]);
+                if alone {
+                    linked.push_str(&self.mention(name));
+                } else {
+                    linked.push_str(&plain);
+                }
+                rest = &rest[i + plain.len()..];
+            }
+            linked.push_str(rest);
+            out = linked;
+        }
+        out
+    }
+}
+
 /// No pings at all: `{"parse":[],"users":[],"roles":[]}`, and no ping of the member replied to.
 pub fn no_mentions() -> CreateAllowedMentions {
     CreateAllowedMentions::new().replied_user(false)
@@ -74,6 +124,12 @@ pub struct Rendered {
 impl Rendered {
     /// Renders an engine reply: related entries and "did you mean" choices become buttons.
     pub fn reply(reply: &Reply) -> Rendered {
+        Rendered::reply_linked(reply, &Commands::default())
+    }
+
+    /// Like [`Rendered::reply`], with the slash commands named in the text made clickable
+    /// where `commands` knows their ids.
+    pub fn reply_linked(reply: &Reply, commands: &Commands) -> Rendered {
         let mut components = Vec::new();
         if reply.outcome == Outcome::Clarify && !reply.choices.is_empty() {
             let mut row: Vec<CreateButton> = choice_buttons(reply)
@@ -102,9 +158,9 @@ impl Rendered {
             components.push(CreateActionRow::Buttons(chunk.to_vec()));
         }
         let embed = if reply.outcome == Outcome::Clarify && !reply.choices.is_empty() {
-            clarify_embed(reply)
+            clarify_embed(reply, commands)
         } else {
-            embed(reply)
+            embed_linked(reply, commands)
         };
         Rendered {
             content: None,
@@ -195,7 +251,7 @@ fn choice_buttons(reply: &Reply) -> Vec<&Choice> {
 /// The embed of a "did you mean" reply: the choices are buttons, so the description only
 /// asks to pick one (listing a choice only when it has no button) instead of naming each
 /// choice twice.
-fn clarify_embed(reply: &Reply) -> CreateEmbed {
+fn clarify_embed(reply: &Reply, commands: &Commands) -> CreateEmbed {
     let texts = lang::texts(None);
     let buttons = choice_buttons(reply);
     let mut text = format!("{}\n", texts.clarify_prompt);
@@ -207,7 +263,7 @@ fn clarify_embed(reply: &Reply) -> CreateEmbed {
         body: text,
         ..reply.clone()
     };
-    embed(&bodyless)
+    embed_linked(&bodyless, commands)
 }
 
 /// A button with custom id `id` ([`ID_BROWSE`] or [`ID_BACK`]) that opens the topics menu.
@@ -250,9 +306,19 @@ pub fn lead(reply: &Reply) -> String {
 /// The embed for a reply: the description is the [`lead`] (notice, warning), then the body;
 /// sources follow as a field, which Discord draws below the description.
 pub fn embed(reply: &Reply) -> CreateEmbed {
+    embed_linked(reply, &Commands::default())
+}
+
+/// Like [`embed`], with the slash commands named in the description made clickable where
+/// `commands` knows their ids.
+pub fn embed_linked(reply: &Reply, commands: &Commands) -> CreateEmbed {
     // `Reply::fit` leaves room for the lead; the cut only guards against a reply built by
-    // hand, and falls on the body's end, never on the warning.
-    let description = truncate(&format!("{}{}", lead(reply), reply.body), MAX_BODY);
+    // hand, and falls on the body's end, never on the warning. A mention is longer than the
+    // plain name it replaces, so it is put in before the cut.
+    let description = truncate(
+        &commands.link(&format!("{}{}", lead(reply), reply.body)),
+        MAX_BODY,
+    );
     let mut e = CreateEmbed::new()
         .title(&reply.title)
         .description(description)
@@ -286,4 +352,25 @@ pub fn menu(
         .collect();
     CreateSelectMenu::new(custom_id, CreateSelectMenuKind::String { options })
         .placeholder(truncate(placeholder, MAX_OPTION_TEXT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn case(text: &str, expected: &str) {
+        let commands = Commands::new(vec![("topics".into(), 7), ("ask".into(), 9)]);
+        assert_eq!(commands.link(text), expected);
+    }
+
+    #[test]
+    fn known_commands_become_mentions_only_where_they_stand_alone() {
+        case("browse /topics.", "browse </topics:7>.");
+        case("/ask or /topics", "</ask:9> or </topics:7>");
+        case("see https://x.org/topics/a", "see https://x.org/topics/a");
+        case("/topicsfoo and /emergency", "/topicsfoo and /emergency");
+        assert_eq!(Commands::default().link("browse /topics"), "browse /topics");
+        assert_eq!(Commands::default().mention("topics"), "/topics");
+    }
 }

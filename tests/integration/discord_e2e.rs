@@ -154,6 +154,20 @@ fn e2e_global_registration_is_one_bulk_overwrite_and_clears_leftover_guild_comma
             assert_eq!(puts[1].1, json!([]));
             assert_eq!(puts[2].1, json!([]));
             assert!(h.standin.requests().iter().all(|r| r.method != "POST"));
+
+            // With the ids known, "/topics" in a reply is a clickable command mention.
+            h.settle(Duration::from_millis(200)).await;
+            let body = h
+                .ask(
+                    MEMBER,
+                    DM,
+                    "what is the airspeed of an unladen swallow",
+                    None,
+                )
+                .await;
+            let description = body["data"]["embeds"][0]["description"].as_str().unwrap();
+            assert!(description.contains("</topics:"), "{description:?}");
+            assert!(!description.contains(" /topics"), "{description:?}");
         },
     );
 }
@@ -472,7 +486,7 @@ fn e2e_autocomplete_on_an_emergency_offers_help_first_and_any_pick_leads_to_it()
             assert!(choices.len() > 1, "entry titles still follow: {choices:?}");
             assert_eq!(
                 choices[0]["name"],
-                json!(medfaq::discord::ask::EMERGENCY_LABEL)
+                json!(medfaq::lang::texts(None).emergency_label)
             );
             for (i, choice) in choices.iter().enumerate() {
                 let value = choice["value"].as_str().unwrap();
