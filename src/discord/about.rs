@@ -7,6 +7,7 @@ use super::context::Ctx;
 use super::delivery::Respond;
 use super::render::{self, Rendered};
 use super::slash::{self, SlashCommand};
+use crate::lang;
 use crate::reply::{truncate, MAX_BODY, MAX_FIELD};
 use crate::Engine;
 
@@ -25,10 +26,7 @@ pub const COMMAND: SlashCommand = SlashCommand {
 
 /// `/about`, as registered.
 pub fn definition() -> CreateCommand {
-    slash::definition(
-        NAME,
-        "What medfaq is and is not, where its answers come from, and what it keeps (nothing)",
-    )
+    slash::definition(NAME, lang::texts(None).describe_about)
 }
 
 /// What medfaq is and is not, where its content comes from, and what it does with messages.
@@ -37,23 +35,16 @@ pub fn about_card(engine: &Engine, region: Option<&str>) -> Rendered {
     let topics: Vec<String> = kb.topics().into_iter().map(|(t, _)| t).collect();
     let entries = kb.enabled().count();
     let emergency = &kb.region(region).emergency;
-    let reviewed = kb.last_reviewed().unwrap_or("not recorded");
-    let text = format!(
-        "**What it is:** a bot that answers common questions about medication safety ({topics}) \
-         from a curated knowledge base. Every answer is written and reviewed by people and \
-         links its sources.\n\n\
-         **What it is not:** a doctor, a pharmacist or a crisis service. It does not know your \
-         situation, and it never tells you to start, stop or change a medicine: ask your \
-         prescriber or pharmacist. In an emergency, call {emergency}.\n\n\
-         **Content:** {entries} entries in {n_topics} topics, citing {n_sources} sources; last \
-         reviewed {reviewed}.\n\n\
-         **Your messages:** medfaq reads a question only to answer it and stores nothing. Its \
-         logs record the kind of answer and which entry was shown — never your words or who \
-         you are.",
-        topics = topics.join(", "),
-        n_topics = topics.len(),
-        n_sources = kb.sources.len(),
-    );
+    let texts = lang::texts(None);
+    let reviewed = kb.last_reviewed().unwrap_or(texts.not_recorded);
+    let text = (texts.about_body)(&lang::About {
+        topics: &topics.join(", "),
+        n_topics: topics.len(),
+        entries,
+        sources: kb.sources.len(),
+        reviewed,
+        emergency,
+    });
     let mut sources = String::new();
     for s in kb.sources.values() {
         let line = format!("[{}]({})\n", s.title.replace(['[', ']'], ""), s.url);
@@ -63,12 +54,12 @@ pub fn about_card(engine: &Engine, region: Option<&str>) -> Rendered {
         sources.push_str(&line);
     }
     let mut embed = CreateEmbed::new()
-        .title("About medfaq")
+        .title(texts.about_title)
         .description(truncate(&text, MAX_BODY))
         .colour(render::COLOUR_INFO)
         .footer(CreateEmbedFooter::new(kb.safety.disclaimer.clone()));
     if !sources.is_empty() {
-        embed = embed.field("Where the answers come from", sources.trim_end(), false);
+        embed = embed.field(texts.about_sources, sources.trim_end(), false);
     }
     Rendered::embed(embed)
 }

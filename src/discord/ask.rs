@@ -14,6 +14,7 @@ use super::context::{log_answer, Ctx, RateLimited, Via, EMERGENCY_PREFIX, PICKED
 use super::delivery::Respond;
 use super::render::{self, Rendered, MAX_OPTIONS, MAX_OPTION_TEXT};
 use super::slash::{self, SlashCommand};
+use crate::lang;
 use crate::reply::truncate;
 
 /// The command's name.
@@ -40,25 +41,23 @@ pub const OPTION_PUBLIC: &str = "public";
 
 /// `/ask question:<text> [public:<bool>]`, as registered.
 pub fn definition() -> CreateCommand {
-    slash::definition(
-        NAME,
-        "Ask a question about medication safety; answers come from curated, sourced entries",
-    )
-    .add_option(
-        CreateCommandOption::new(
-            CommandOptionType::String,
-            OPTION_QUESTION,
-            "Your question, in your own words",
+    let texts = lang::texts(None);
+    slash::definition(NAME, texts.describe_ask)
+        .add_option(
+            CreateCommandOption::new(
+                CommandOptionType::String,
+                OPTION_QUESTION,
+                texts.describe_question,
+            )
+            .required(true)
+            .set_autocomplete(true)
+            .max_length(MAX_QUESTION),
         )
-        .required(true)
-        .set_autocomplete(true)
-        .max_length(MAX_QUESTION),
-    )
-    .add_option(CreateCommandOption::new(
-        CommandOptionType::Boolean,
-        OPTION_PUBLIC,
-        "Show the answer to everyone in the channel (by default only you see it)",
-    ))
+        .add_option(CreateCommandOption::new(
+            CommandOptionType::Boolean,
+            OPTION_PUBLIC,
+            texts.describe_public,
+        ))
 }
 
 /// `/ask question:<text> [public:<bool>]`.
@@ -75,7 +74,7 @@ pub async fn command(ctx: &Ctx, c: &CommandInteraction) {
     let engine = ctx.engine();
     let (rendered, ephemeral) = match ctx.ask(&engine, c.user.id, question, Via::Slash) {
         Ok(reply) => (
-            Rendered::reply(&reply),
+            ctx.render(&reply),
             ctx.ephemeral(c.guild_id.is_some(), public),
         ),
         Err(RateLimited) => (ctx.slow_down(&engine), c.guild_id.is_some()),
@@ -85,10 +84,6 @@ pub async fn command(ctx: &Ctx, c: &CommandInteraction) {
         .await;
 }
 
-/// The label of the emergency suggestion autocomplete puts first when the text so far
-/// describes an emergency.
-pub const EMERGENCY_LABEL: &str = "⚠ Get emergency help now";
-
 /// The choices for a partly typed question: up to 25 entry titles. When the text so far
 /// describes an emergency, emergency help comes first and every choice's value leads to the
 /// emergency reply, so picking any suggestion can never skip triage of what was typed.
@@ -96,7 +91,7 @@ pub fn choices(engine: &crate::Engine, partial: &str) -> Vec<AutocompleteChoice>
     let suggestions = engine.suggest(partial, MAX_OPTIONS);
     if let Some(kinds) = suggestions.emergency {
         let value = emergency_value(&kinds);
-        return std::iter::once(EMERGENCY_LABEL.to_string())
+        return std::iter::once(lang::texts(None).emergency_label.to_string())
             .chain(suggestions.choices.into_iter().map(|c| c.label))
             .take(MAX_OPTIONS)
             .map(|label| AutocompleteChoice::new(truncate(&label, MAX_OPTION_TEXT), value.clone()))
@@ -175,19 +170,23 @@ pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
     let rendered = match reply {
         Some(reply) => {
             log_answer(Via::Component, &reply, started);
-            Rendered::reply(&reply)
+            ctx.render(&reply)
         }
-        None => gone(),
+        None => gone(ctx),
     };
     ctx.delivery().respond(c.id, &c.token, rendered, how).await;
 }
 
 /// What a button for an entry that a knowledge reload removed shows.
-pub fn gone() -> Rendered {
+pub fn gone(ctx: &Ctx) -> Rendered {
+    let texts = lang::texts(None);
     Rendered::embed(
         serenity::builder::CreateEmbed::new()
-            .title("That entry is no longer available")
-            .description("The knowledge was updated since this was sent. Ask again with /ask, or browse /topics.")
+            .title(texts.gone_title)
+            .description((texts.gone_body)(
+                &ctx.mention(NAME),
+                &ctx.mention("topics"),
+            ))
             .colour(render::COLOUR_INFO),
     )
 }

@@ -34,15 +34,27 @@ pub fn definitions() -> Vec<CreateCommand> {
 }
 
 /// Registers [`definitions`] with one bulk overwrite: in each of `guilds`, or globally when
-/// that is empty.
-pub async fn register(http: &Http, guilds: &[u64]) -> Result<(), SendError> {
+/// that is empty; then removes this bot's commands from the other place, so a server never
+/// lists each command twice (once global, once left over from a per-guild trial, or the
+/// reverse). `joined` are the servers the bot is in (from READY), whose leftover per-guild
+/// commands a global registration clears.
+///
+/// Returns the registered commands (with the ids Discord gave them) when registered
+/// globally, so replies can mention them; per-guild ids only work in their own server.
+pub async fn register(
+    http: &Http,
+    guilds: &[u64],
+    joined: &[u64],
+) -> Result<Vec<Command>, SendError> {
     let commands = definitions();
     let count = commands.len();
     if guilds.is_empty() {
-        Command::set_global_commands(http, commands)
+        let registered = Command::set_global_commands(http, commands)
             .await
             .map_err(|e| SendError::from_serenity(&e))?;
         tracing::info!(commands = count, "slash commands registered globally");
+        clear_guilds(http, joined).await;
+        Ok(registered)
     } else {
         for &guild in guilds {
             GuildId::new(guild)
@@ -55,8 +67,52 @@ pub async fn register(http: &Http, guilds: &[u64]) -> Result<(), SendError> {
             guilds = guilds.len(),
             "slash commands registered in guilds"
         );
+        match Command::set_global_commands(http, Vec::new()).await {
+            Ok(_) => tracing::info!("global slash commands cleared"),
+            Err(e) => tracing::warn!(
+                "clearing the global slash commands failed: {}",
+                SendError::from_serenity(&e)
+            ),
+        }
+        Ok(Vec::new())
     }
-    Ok(())
+}
+
+/// Most servers whose leftover per-guild commands a global registration clears: one call
+/// each, once per start, is cheap for a small community bot; a bot in more servers than this
+/// was never trialled per guild in all of them, so it skips the clearing rather than spend
+/// its start on thousands of calls.
+pub const MAX_GUILDS_TO_CLEAR: usize = 100;
+
+/// Removes this bot's per-guild commands from `guilds` (each a bulk overwrite with nothing),
+/// logging failures in one line.
+async fn clear_guilds(http: &Http, guilds: &[u64]) {
+    if guilds.len() > MAX_GUILDS_TO_CLEAR {
+        tracing::info!(
+            guilds = guilds.len(),
+            "too many servers to clear leftover per-guild commands; skipped"
+        );
+        return;
+    }
+    let mut failed = 0;
+    for &guild in guilds {
+        if GuildId::new(guild)
+            .set_commands(http, Vec::new())
+            .await
+            .is_err()
+        {
+            failed += 1;
+        }
+    }
+    if failed > 0 {
+        tracing::warn!(
+            failed,
+            guilds = guilds.len(),
+            "clearing leftover per-guild commands failed in some servers"
+        );
+    } else if !guilds.is_empty() {
+        tracing::info!(guilds = guilds.len(), "leftover per-guild commands cleared");
+    }
 }
 
 #[cfg(test)]

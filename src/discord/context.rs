@@ -9,6 +9,7 @@ use std::time::Instant;
 use arc_swap::ArcSwap;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serenity::builder::{CreateEmbed, CreateEmbedFooter};
+use serenity::model::application::Command;
 use serenity::model::id::UserId;
 
 use super::delivery::Delivery;
@@ -96,6 +97,7 @@ pub struct Ctx {
     settings: Settings,
     limiter: DefaultKeyedRateLimiter<UserId>,
     me: OnceLock<UserId>,
+    commands: OnceLock<render::Commands>,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -117,7 +119,38 @@ impl Ctx {
             settings,
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             me: OnceLock::new(),
+            commands: OnceLock::new(),
         }
+    }
+
+    /// Remembers the ids Discord gave the globally registered commands, so replies can
+    /// mention them as clickable commands.
+    pub fn set_commands(&self, registered: &[Command]) {
+        if registered.is_empty() {
+            return;
+        }
+        let _ = self.commands.set(render::Commands::new(
+            registered
+                .iter()
+                .map(|c| (c.name.clone(), c.id.get()))
+                .collect(),
+        ));
+    }
+
+    /// The registered commands' ids, for mentions (none known before registration).
+    pub fn commands(&self) -> render::Commands {
+        self.commands.get().cloned().unwrap_or_default()
+    }
+
+    /// The command `name` as members should see it in a reply: a clickable mention
+    /// (`</topics:ID>`) when its id is known from registration, plain `/topics` otherwise.
+    pub fn mention(&self, name: &str) -> String {
+        self.commands().mention(name)
+    }
+
+    /// Renders an engine reply, with the commands it names made clickable.
+    pub fn render(&self, reply: &Reply) -> Rendered {
+        Rendered::reply_linked(reply, &self.commands())
     }
 
     /// The engine being served now.
@@ -194,14 +227,13 @@ impl Ctx {
     /// The polite "slow down", which still names the emergency number.
     pub fn slow_down(&self, engine: &Engine) -> Rendered {
         let region = engine.knowledge().region(self.settings.region.as_deref());
+        let texts = crate::lang::texts(None);
         Rendered::embed(
             CreateEmbed::new()
-                .title("Please slow down a little")
-                .description(format!(
-                    "You've asked {} questions in the last minute, which is as many as I take \
-                     from one person. Please wait a minute, then ask again.\n\nIf someone may be \
-                     in danger, don't wait: call {} now.",
-                    self.settings.rate_limit_per_minute, region.emergency
+                .title(texts.slow_down_title)
+                .description((texts.slow_down_body)(
+                    self.settings.rate_limit_per_minute,
+                    &region.emergency,
                 ))
                 .colour(render::COLOUR_CAUTION)
                 .footer(CreateEmbedFooter::new(

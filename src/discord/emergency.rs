@@ -5,7 +5,6 @@ use serenity::model::application::CommandInteraction;
 
 use super::context::Ctx;
 use super::delivery::Respond;
-use super::render::Rendered;
 use super::slash::{self, SlashCommand};
 
 /// The command's name.
@@ -23,10 +22,7 @@ pub const COMMAND: SlashCommand = SlashCommand {
 
 /// `/emergency`, as registered.
 pub fn definition() -> CreateCommand {
-    slash::definition(
-        NAME,
-        "Emergency, crisis, poison and treatment lines for this server's region",
-    )
+    slash::definition(NAME, crate::lang::texts(None).describe_emergency)
 }
 
 /// `/emergency`: the region's emergency, crisis, poison and treatment lines.
@@ -43,7 +39,7 @@ pub async fn emergency(ctx: &Ctx, c: &CommandInteraction) {
         .respond(
             c.id,
             &c.token,
-            Rendered::reply(&reply),
+            ctx.render(&reply),
             Respond::New { ephemeral },
         )
         .await;

@@ -8,6 +8,7 @@ use serenity::model::id::UserId;
 
 use super::context::{Ctx, RateLimited, Via};
 use super::render::{self, Rendered};
+use crate::lang;
 use crate::reply::{truncate, MAX_BODY};
 use crate::Engine;
 
@@ -33,25 +34,38 @@ pub fn question_after_mention(content: &str, me: UserId) -> String {
         .to_string()
 }
 
-/// The introduction a greeting or an empty mention gets.
-pub fn intro(engine: &Engine) -> Rendered {
+/// How many example questions the introduction shows.
+pub const EXAMPLES: usize = 3;
+
+/// Example questions for the introduction: the first entry of each topic, so the examples
+/// show the range of what medfaq covers rather than one topic's first three entries.
+pub fn examples(engine: &Engine) -> Vec<String> {
+    engine
+        .knowledge()
+        .topics()
+        .into_iter()
+        .filter_map(|(_, entries)| entries.first().map(|e| e.title().to_string()))
+        .take(EXAMPLES)
+        .collect()
+}
+
+/// The introduction a greeting or an empty mention gets; `commands` makes the commands it
+/// names clickable.
+pub fn intro(engine: &Engine, commands: &render::Commands) -> Rendered {
+    let texts = lang::texts(None);
     let kb = engine.knowledge();
     let topics: Vec<String> = kb.topics().into_iter().map(|(t, _)| t).collect();
-    let mut text = format!(
-        "Hi, I'm medfaq. I answer questions about medication safety — {} — from curated \
-         entries that cite their sources. Ask in your own words, for example:\n",
-        topics.join(", ")
-    );
-    for choice in engine.suggest("", 3).choices {
-        text.push_str(&format!("\n• {}", choice.label));
+    let mut text = (texts.intro_lead)(&topics.join(", "));
+    for title in examples(engine) {
+        text.push_str(&format!("\n• {title}"));
     }
-    text.push_str(
-        "\n\nBrowse everything with /topics; /emergency lists crisis and emergency lines. \
-         I don't store your messages.",
-    );
+    text.push_str(&(texts.intro_tail)(
+        &commands.mention("topics"),
+        &commands.mention("emergency"),
+    ));
     Rendered::embed(
         CreateEmbed::new()
-            .title("Hi! Ask me about your medicines")
+            .title(texts.intro_title)
             .description(truncate(&text, MAX_BODY))
             .colour(render::COLOUR_INFO)
             .footer(CreateEmbedFooter::new(kb.safety.disclaimer.clone())),
@@ -77,10 +91,10 @@ pub async fn message(ctx: &Ctx, m: &Message) {
     let engine = ctx.engine();
     let rendered = if text.is_empty() || engine.is_greeting(&text) {
         tracing::info!(via = via.as_str(), outcome = "intro", "greeting answered");
-        intro(&engine)
+        intro(&engine, &ctx.commands())
     } else {
         match ctx.ask(&engine, m.author.id, &text, via) {
-            Ok(reply) => Rendered::reply(&reply),
+            Ok(reply) => ctx.render(&reply),
             Err(RateLimited) => ctx.slow_down(&engine),
         }
     };

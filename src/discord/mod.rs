@@ -38,6 +38,7 @@ use serenity::all::{Context, EventHandler, GatewayIntents, Interaction, Message,
 use serenity::async_trait;
 use serenity::client::ClientBuilder;
 use serenity::http::HttpBuilder;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use bot::Bot;
@@ -57,6 +58,16 @@ pub const INTENTS: GatewayIntents =
 /// How often idle members' rate-limit state is forgotten.
 const FORGET_IDLE_EVERY: Duration = Duration::from_secs(60);
 
+/// The pause before the second try at reaching Discord when starting fails for a reason that
+/// passes (no network yet at boot, DNS not up, Discord 5xx): short, since a boot race is over
+/// in a second or two.
+pub const START_RETRY_FIRST: Duration = Duration::from_secs(1);
+
+/// The longest pause between tries at reaching Discord: the pause doubles from
+/// [`START_RETRY_FIRST`] up to this, so a long outage costs one request a minute and the bot
+/// is back within a minute of Discord.
+pub const START_RETRY_MAX: Duration = Duration::from_secs(60);
+
 /// Why the bot stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -71,9 +82,101 @@ pub enum ServeError {
         /// Why.
         source: notify::Error,
     },
+    /// The configuration cannot be served (e.g. an impossible shard range).
+    #[error("{0}")]
+    Config(String),
     /// The connection to Discord failed.
     #[error("the connection to Discord failed: {0}")]
     Discord(String),
+}
+
+impl ServeError {
+    /// Returns true if and only if trying again later may succeed (the network or Discord
+    /// failed), as opposed to a problem with the configuration or the token, which needs a
+    /// person to fix it.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ServeError::Discord(_))
+    }
+}
+
+/// A task that ends with the scope holding it.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Capped exponential backoff for reaching Discord at start.
+#[derive(Debug)]
+struct Backoff {
+    attempt: u32,
+    pause: Duration,
+}
+
+impl Backoff {
+    fn new() -> Backoff {
+        Backoff {
+            attempt: 0,
+            pause: START_RETRY_FIRST,
+        }
+    }
+
+    /// Logs why an attempt failed, then waits before the next one. Returns false if `stop`
+    /// was cancelled meanwhile (the bot is shutting down; no further attempt).
+    async fn wait(&mut self, why: &ServeError, stop: &CancellationToken) -> bool {
+        self.attempt += 1;
+        tracing::warn!(
+            attempt = self.attempt,
+            retry_in_seconds = self.pause.as_secs(),
+            "could not reach Discord while starting ({why}); trying again"
+        );
+        let pause = self.pause;
+        self.pause = (self.pause * 2).min(START_RETRY_MAX);
+        tokio::select! {
+            () = tokio::time::sleep(pause) => true,
+            () = stop.cancelled() => false,
+        }
+    }
+}
+
+/// Asks Discord for the gateway URL (and, when sharding automatically, checks the token with
+/// the authenticated gateway call), trying again with [`Backoff`] while that fails for a
+/// transient reason. `Ok(None)` means the bot was told to stop while waiting.
+async fn reach_discord(
+    http: &serenity::http::Http,
+    check_token: bool,
+    stop: &CancellationToken,
+) -> Result<Option<String>, ServeError> {
+    let mut backoff = Backoff::new();
+    loop {
+        let reached = async {
+            let url = http.get_gateway().await?.url;
+            if check_token {
+                http.get_bot_gateway().await?;
+            }
+            Ok::<String, serenity::Error>(url)
+        };
+        let why = tokio::select! {
+            reached = reached => match reached {
+                Ok(url) => {
+                    if backoff.attempt > 0 {
+                        tracing::info!(attempts = backoff.attempt + 1, "reached Discord");
+                    }
+                    return Ok(Some(url));
+                }
+                Err(e) => discord_error(&e),
+            },
+            () = stop.cancelled() => return Ok(None),
+        };
+        if !why.is_transient() {
+            return Err(why);
+        }
+        if !backoff.wait(&why, stop).await {
+            return Ok(None);
+        }
+    }
 }
 
 /// The serenity event handler: every event goes to the [`Bot`], tracked so shutdown can wait
@@ -111,9 +214,17 @@ impl EventHandler for Handler {
         );
         // READY arrives on every shard and after every re-identify: register once per process.
         if self.register && !self.registered.swap(true, Ordering::SeqCst) {
-            if let Err(e) = commands::register(&ctx.http, &self.guilds).await {
-                tracing::error!("registering the slash commands failed: {e}");
-                self.registered.store(false, Ordering::SeqCst);
+            let joined: Vec<u64> = ready.guilds.iter().map(|g| g.id.get()).collect();
+            match commands::register(&ctx.http, &self.guilds, &joined).await {
+                Ok(registered) => {
+                    if let Some(bot) = self.bot.get() {
+                        bot.context().set_commands(&registered);
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("registering the slash commands failed: {e}");
+                    self.registered.store(false, Ordering::SeqCst);
+                }
             }
         }
     }
@@ -136,7 +247,10 @@ impl EventHandler for Handler {
 /// Runs the bot until `shutdown` completes (or the connection fails for good).
 ///
 /// `engine` is the already loaded knowledge from `knowledge_dir`, which is watched for
-/// changes when the config says so. On shutdown the bot stops taking events, lets answers in
+/// changes when the config says so. While Discord cannot be reached at start (no network
+/// yet, Discord down), the bot tries again with a pause doubling from [`START_RETRY_FIRST`]
+/// to [`START_RETRY_MAX`], logging each attempt; only a refused token or a bad configuration
+/// is an error. Once connected, serenity itself reconnects shards that lose the gateway. On shutdown the bot stops taking events, lets answers in
 /// flight finish (up to `bot.shutdown_grace_seconds`), and closes the shards.
 pub async fn serve(
     config: &Config,
@@ -147,7 +261,7 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let shards = config
         .shards()
-        .map_err(|e| ServeError::Discord(e.to_string()))?;
+        .map_err(|e| ServeError::Config(e.to_string()))?;
     let mut http = HttpBuilder::new(token);
     if !config.discord.is_discord() {
         // serenity's rate limiter ignores the proxy (serenity#1739), so a stand-in needs it off.
@@ -157,6 +271,21 @@ pub async fn serve(
             .ratelimiter_disabled(true);
     }
     let http = http.default_allowed_mentions(render::no_mentions()).build();
+
+    // The shutdown signal, shareable: it also ends the waits between attempts to connect.
+    let stop = CancellationToken::new();
+    let _signal = AbortOnDrop({
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            stop.cancel();
+        })
+    });
+    let auto = matches!(shards, Shards::Auto);
+    let Some(ws_url) = reach_discord(&http, auto, &stop).await? else {
+        tracing::info!("stopped before connecting");
+        return Ok(());
+    };
 
     let engine: SharedEngine = Arc::new(ArcSwap::new(engine));
     let _reloader = if config.bot.watch_knowledge {
@@ -184,6 +313,9 @@ pub async fn serve(
         .event_handler(handler)
         .await
         .map_err(|e| discord_error(&e))?;
+    // The builder asks for the gateway URL again and, should that fail, silently falls back
+    // to Discord's: use the one just reached.
+    *client.ws_url.lock().await = ws_url;
     let bot = Arc::new(Bot::new(
         engine,
         SerenityOutbound::new(Arc::clone(&client.http)),
@@ -208,8 +340,9 @@ pub async fn serve(
     let stopping = Arc::new(AtomicBool::new(false));
     let stopper = {
         let stopping = Arc::clone(&stopping);
+        let stop = stop.clone();
         tokio::spawn(async move {
-            shutdown.await;
+            stop.cancelled().await;
             stopping.store(true, Ordering::SeqCst);
             tracing::info!("shutting down: no new events; waiting for answers in flight");
             open.store(false, Ordering::SeqCst);
@@ -224,13 +357,31 @@ pub async fn serve(
         })
     };
 
-    let result = match shards {
-        Shards::Auto => client.start_autosharded().await,
-        // serenity's range end is inclusive, like the config's `last`.
-        Shards::Range { first, last, total } => client.start_shard_range(first..last, total).await,
+    let mut backoff = Backoff::new();
+    let result = loop {
+        let result = match shards {
+            Shards::Auto => client.start_autosharded().await,
+            // serenity's range end is inclusive, like the config's `last`.
+            Shards::Range { first, last, total } => {
+                client.start_shard_range(first..last, total).await
+            }
+        };
+        // A REST call failing before any shard starts (the network dropped again since
+        // `reach_discord`) leaves the client as it was: try again. Gateway failures are not
+        // seen here: serenity re-queues a shard that cannot connect.
+        match &result {
+            Err(e @ serenity::Error::Http(_)) if !stop.is_cancelled() => {
+                let why = discord_error(e);
+                if why.is_transient() && backoff.wait(&why, &stop).await {
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        break result;
     };
     forget.abort();
-    if !stopping.load(Ordering::SeqCst) {
+    if !stopping.load(Ordering::SeqCst) && !stop.is_cancelled() {
         stopper.abort();
     } else {
         let _ = stopper.await;
@@ -240,7 +391,7 @@ pub async fn serve(
             tracing::info!("stopped");
             Ok(())
         }
-        Err(_) if stopping.load(Ordering::SeqCst) => Ok(()),
+        Err(_) if stopping.load(Ordering::SeqCst) || stop.is_cancelled() => Ok(()),
         Err(e) => Err(discord_error(&e)),
     }
 }
@@ -258,5 +409,33 @@ fn discord_error(e: &serenity::Error) -> ServeError {
         serenity::Error::Gateway(GatewayError::InvalidAuthentication) => ServeError::Unauthorized,
         serenity::Error::Gateway(g) => ServeError::Discord(format!("gateway: {g}")),
         other => ServeError::Discord(SendError::from_serenity(other).to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_network_and_discord_failures_are_retried() {
+        assert!(ServeError::Discord("could not reach Discord".into()).is_transient());
+        assert!(!ServeError::Unauthorized.is_transient());
+        assert!(!ServeError::Config("shards.last is past shards.total".into()).is_transient());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn backoff_doubles_up_to_its_cap_and_stops_on_shutdown() {
+        let stop = CancellationToken::new();
+        let mut backoff = Backoff::new();
+        let why = ServeError::Discord("HTTP 502".into());
+        let mut pauses = Vec::new();
+        for _ in 0..9 {
+            let before = tokio::time::Instant::now();
+            assert!(backoff.wait(&why, &stop).await);
+            pauses.push(before.elapsed().as_secs());
+        }
+        assert_eq!(pauses, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        stop.cancel();
+        assert!(!backoff.wait(&why, &stop).await, "shutdown ends the wait");
     }
 }

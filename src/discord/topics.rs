@@ -11,6 +11,7 @@ use super::context::{log_answer, Ctx, Via};
 use super::delivery::Respond;
 use super::render::{self, Rendered, MAX_OPTIONS, MAX_OPTION_TEXT};
 use super::slash::{self, SlashCommand};
+use crate::lang;
 use crate::reply::truncate;
 use crate::Engine;
 
@@ -23,21 +24,30 @@ pub const COMMAND: SlashCommand = SlashCommand {
     definition,
     run: |ctx, c| Box::pin(command(ctx, c)),
     autocomplete: None,
-    components: &[render::ID_TOPICS, render::ID_TOPIC_ENTRY],
+    components: &[
+        render::ID_TOPICS,
+        render::ID_TOPIC_ENTRY,
+        render::ID_BROWSE,
+        render::ID_BACK,
+    ],
     component: Some(|ctx, c| Box::pin(component(ctx, c))),
 };
 
 /// `/topics`, as registered.
 pub fn definition() -> CreateCommand {
-    slash::definition(NAME, "Browse the topics and questions medfaq can answer")
+    slash::definition(NAME, lang::texts(None).describe_topics)
 }
 
 /// The topics menu.
 pub fn topics(engine: &Engine) -> Rendered {
+    let texts = lang::texts(None);
     let topics = engine.knowledge().topics();
-    let mut text = String::from("Pick a topic to see its questions.\n");
+    let mut text = format!("{}\n", texts.topics_prompt);
     for (name, entries) in &topics {
-        text.push_str(&format!("\n**{name}** — {} entries", entries.len()));
+        text.push_str(&format!(
+            "\n**{name}** — {}",
+            (texts.topic_size)(entries.len())
+        ));
     }
     let options: Vec<(String, String, String)> = topics
         .iter()
@@ -45,21 +55,27 @@ pub fn topics(engine: &Engine) -> Rendered {
             (
                 name.clone(),
                 truncate(name, MAX_OPTION_TEXT),
-                format!("{} entries", entries.len()),
+                (texts.topic_size)(entries.len()),
             )
         })
         .collect();
     Rendered::embed(
         CreateEmbed::new()
-            .title("Browse topics")
+            .title(texts.topics_title)
             .description(truncate(&text, crate::reply::MAX_BODY))
             .colour(render::COLOUR_INFO),
     )
-    .with_menu(render::menu(render::ID_TOPICS, "Choose a topic", &options))
+    .with_menu(render::menu(
+        render::ID_TOPICS,
+        texts.choose_topic,
+        &options,
+    ))
 }
 
-/// The entries of the topic whose menu value is `value`, or `None` if it no longer exists.
-pub fn topic(engine: &Engine, value: &str) -> Option<Rendered> {
+/// The entries of the topic whose menu value is `value`, or `None` if it no longer exists;
+/// `ask` is how `/ask` is shown.
+pub fn topic(engine: &Engine, value: &str, ask: &str) -> Option<Rendered> {
+    let texts = lang::texts(None);
     let topics = engine.knowledge().topics();
     let (name, entries) = topics
         .iter()
@@ -69,10 +85,7 @@ pub fn topic(engine: &Engine, value: &str) -> Option<Rendered> {
         text.push_str(&format!("• {}\n", e.title()));
     }
     if entries.len() > MAX_OPTIONS {
-        text.push_str(&format!(
-            "\n…and {} more: ask about them with /ask.",
-            entries.len() - MAX_OPTIONS
-        ));
+        text.push_str(&(texts.more_questions)(entries.len() - MAX_OPTIONS, ask));
     }
     let options: Vec<(String, String, String)> = entries
         .iter()
@@ -87,9 +100,13 @@ pub fn topic(engine: &Engine, value: &str) -> Option<Rendered> {
         )
         .with_menu(render::menu(
             render::ID_TOPIC_ENTRY,
-            "Choose a question",
+            texts.choose_question,
             &options,
-        )),
+        ))
+        .with_buttons(vec![render::topics_button(
+            render::ID_BACK,
+            texts.back_to_topics,
+        )]),
     )
 }
 
@@ -102,8 +119,25 @@ pub async fn command(ctx: &Ctx, c: &CommandInteraction) {
         .await;
 }
 
-/// A choice in the topics menu or a topic's entries menu.
+/// A choice in the topics menu or a topic's entries menu, or a "Browse topics" or "Back"
+/// button.
 pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
+    let id = c.data.custom_id.as_str();
+    if id == render::ID_BROWSE || id == render::ID_BACK {
+        // "Back" replaces the topic's questions; "Browse topics" keeps the answer it sits
+        // under and opens the menu as a new message.
+        let how = if id == render::ID_BACK {
+            Respond::Update
+        } else {
+            Respond::New {
+                ephemeral: ctx.ephemeral(c.guild_id.is_some(), None),
+            }
+        };
+        ctx.delivery()
+            .respond(c.id, &c.token, topics(&ctx.engine()), how)
+            .await;
+        return;
+    }
     let ComponentInteractionDataKind::StringSelect { values } = &c.data.kind else {
         return;
     };
@@ -113,14 +147,14 @@ pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
     let engine = ctx.engine();
     let started = std::time::Instant::now();
     let rendered = if c.data.custom_id == render::ID_TOPICS {
-        topic(&engine, value).unwrap_or_else(|| topics(&engine))
+        topic(&engine, value, &ctx.mention(super::ask::NAME)).unwrap_or_else(|| topics(&engine))
     } else if c.data.custom_id == render::ID_TOPIC_ENTRY {
         match engine.entry_reply(value, ctx.settings().region.as_deref()) {
             Some(reply) => {
                 log_answer(Via::Component, &reply, started);
-                Rendered::reply(&reply)
+                ctx.render(&reply)
             }
-            None => gone(),
+            None => gone(ctx),
         }
     } else {
         return;

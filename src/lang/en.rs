@@ -43,4 +43,77 @@ pub(super) static TEXTS: Texts = Texts {
     reviewed: |date| format!("Reviewed {date}."),
     sources: "Sources:",
     related: "Related:",
+    warning_danger: "⛔ Important",
+    warning_caution: "⚠️ Caution",
+    sources_heading: "Sources",
+    none_of_these: "None of these",
+    browse_topics: "Browse topics",
+    back_to_topics: "Back to topics",
+    gone_title: "That entry is no longer available",
+    gone_body: |ask, topics| {
+        format!(
+            "The knowledge was updated since this was sent. Ask again with {ask}, or browse \
+             {topics}."
+        )
+    },
+    slow_down_title: "Please slow down a little",
+    slow_down_body: |per_minute, emergency| {
+        format!(
+            "You've asked {per_minute} questions in the last minute, which is as many as I take \
+             from one person. Please wait a minute, then ask again.\n\nIf someone may be in \
+             danger, don't wait: call {emergency} now."
+        )
+    },
+    intro_title: "Hi! Ask me about your medicines",
+    intro_lead: |topics| {
+        format!(
+            "Hi, I'm medfaq. I answer questions about medication safety — {topics} — from \
+             curated entries that cite their sources. Ask in your own words, for example:\n"
+        )
+    },
+    intro_tail: |topics, emergency| {
+        format!(
+            "\n\nBrowse everything with {topics}; {emergency} lists crisis and emergency lines. \
+             I don't store your messages."
+        )
+    },
+    topics_title: "Browse topics",
+    topics_prompt: "Pick a topic to see its questions.",
+    topic_size: |entries| format!("{entries} entries"),
+    choose_topic: "Choose a topic",
+    choose_question: "Choose a question",
+    more_questions: |more, ask| format!("\n…and {more} more: ask about them with {ask}."),
+    emergency_label: "⚠ Get emergency help now",
+    about_title: "About medfaq",
+    about_body: |a| {
+        format!(
+            "**What it is:** a bot that answers common questions about medication safety \
+             ({topics}) from a curated knowledge base. Every answer is written and reviewed by \
+             people and links its sources.\n\n\
+             **What it is not:** a doctor, a pharmacist or a crisis service. It does not know \
+             your situation, and it never tells you to start, stop or change a medicine: ask \
+             your prescriber or pharmacist. In an emergency, call {emergency}.\n\n\
+             **Content:** {entries} entries in {n_topics} topics, citing {sources} sources; last \
+             reviewed {reviewed}.\n\n\
+             **Your messages:** medfaq reads a question only to answer it and stores nothing. \
+             Its logs record the kind of answer and which entry was shown — never your words or \
+             who you are.",
+            topics = a.topics,
+            emergency = a.emergency,
+            entries = a.entries,
+            n_topics = a.n_topics,
+            sources = a.sources,
+            reviewed = a.reviewed,
+        )
+    },
+    about_sources: "Where the answers come from",
+    not_recorded: "not recorded",
+    describe_ask:
+        "Ask a question about medication safety; answers come from curated, sourced entries",
+    describe_question: "Your question, in your own words",
+    describe_public: "Show the answer to everyone in the channel (by default only you see it)",
+    describe_topics: "Browse the topics and questions medfaq can answer",
+    describe_about:
+        "What medfaq is and is not, where its answers come from, and what it keeps (nothing)",
+    describe_emergency: "Emergency, crisis, poison and treatment lines for this server's region",
 };

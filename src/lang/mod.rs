@@ -45,6 +45,84 @@ pub struct Texts {
     pub sources: &'static str,
     /// The heading of the related entries in plain text.
     pub related: &'static str,
+    /// The label before a danger entry's warning.
+    pub warning_danger: &'static str,
+    /// The label before a caution entry's warning.
+    pub warning_caution: &'static str,
+    /// The heading of the sources under an embed.
+    pub sources_heading: &'static str,
+    /// The button that turns down every "did you mean" choice.
+    pub none_of_these: &'static str,
+    /// The button that opens the topics menu.
+    pub browse_topics: &'static str,
+    /// The button that goes back from a topic's questions to the topics.
+    pub back_to_topics: &'static str,
+    /// The heading when a button's entry was removed by a knowledge reload.
+    pub gone_title: &'static str,
+    /// The text under it, by how `/ask` and `/topics` are shown.
+    pub gone_body: fn(ask: &str, topics: &str) -> String,
+    /// The heading of the rate limit's "slow down".
+    pub slow_down_title: &'static str,
+    /// Its text, by the questions allowed per minute and the emergency number.
+    pub slow_down_body: fn(per_minute: u32, emergency: &str) -> String,
+    /// The heading of the introduction a greeting gets.
+    pub intro_title: &'static str,
+    /// The introduction's first paragraph, by the topics (joined), before the examples.
+    pub intro_lead: fn(topics: &str) -> String,
+    /// The introduction's last paragraph, by how `/topics` and `/emergency` are shown.
+    pub intro_tail: fn(topics: &str, emergency: &str) -> String,
+    /// The heading of the topics menu.
+    pub topics_title: &'static str,
+    /// The line above the list of topics.
+    pub topics_prompt: &'static str,
+    /// A topic's size, by its number of entries.
+    pub topic_size: fn(entries: usize) -> String,
+    /// The placeholder of the topics menu.
+    pub choose_topic: &'static str,
+    /// The placeholder of a topic's questions menu.
+    pub choose_question: &'static str,
+    /// The line under a topic's questions when the menu cannot hold them all, by how many
+    /// more there are and how `/ask` is shown.
+    pub more_questions: fn(more: usize, ask: &str) -> String,
+    /// The autocomplete suggestion put first while the text typed describes an emergency.
+    pub emergency_label: &'static str,
+    /// The heading of `/about`.
+    pub about_title: &'static str,
+    /// The text of `/about`.
+    pub about_body: fn(&About<'_>) -> String,
+    /// The heading of the sources in `/about`.
+    pub about_sources: &'static str,
+    /// Shown for the last review date when none is recorded.
+    pub not_recorded: &'static str,
+    /// `/ask`'s description in Discord's command list (at most 100 characters).
+    pub describe_ask: &'static str,
+    /// The description of `/ask`'s question option.
+    pub describe_question: &'static str,
+    /// The description of `/ask`'s public option.
+    pub describe_public: &'static str,
+    /// `/topics`'s description.
+    pub describe_topics: &'static str,
+    /// `/about`'s description.
+    pub describe_about: &'static str,
+    /// `/emergency`'s description.
+    pub describe_emergency: &'static str,
+}
+
+/// What `/about` says about the knowledge being served.
+#[derive(Debug, Clone, Copy)]
+pub struct About<'a> {
+    /// The topics, joined.
+    pub topics: &'a str,
+    /// How many topics.
+    pub n_topics: usize,
+    /// How many enabled entries.
+    pub entries: usize,
+    /// How many sources.
+    pub sources: usize,
+    /// The last review date.
+    pub reviewed: &'a str,
+    /// The emergency number.
+    pub emergency: &'a str,
 }
 
 /// The language used when none is asked for, or one without texts is.

@@ -18,6 +18,11 @@ pub use text::{quote_member_text, truncate, MAX_ECHO};
 use crate::limits::MAX_BUTTONS_PER_ROW;
 pub use crate::limits::{MAX_BODY, MAX_EMBED_TOTAL, MAX_FIELD, MAX_FOOTER, MAX_LABEL, MAX_TITLE};
 
+/// Characters allowed for the label and Markdown around a notice or a warning where it leads
+/// the body ("**⛔ Important:** …" and a blank line take 19): generous, so a longer label in
+/// another language still fits.
+pub const LEAD_DECORATION: usize = 32;
+
 /// The one outcome of a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -92,6 +97,26 @@ pub struct Reply {
     pub choices: Vec<Choice>,
     /// For `emergency`: the kinds of emergency, the one the reply leads with first.
     pub kinds: Vec<EmergencyKind>,
+}
+
+/// `text` without a first clause that only repeats `title` ("I don't have an answer for
+/// that, and I won't guess." under the title "I don't have an answer for that" becomes "I
+/// won't guess."), so a reply does not open its body with its own heading.
+pub fn without_leading(text: &str, title: &str) -> String {
+    let lower = text.to_lowercase();
+    if !lower.starts_with(&title.to_lowercase()) || title.is_empty() {
+        return text.to_string();
+    }
+    let rest = text
+        .get(title.len()..)
+        .unwrap_or_default()
+        .trim_start_matches(|c: char| c.is_whitespace() || ".,;:!—–-".contains(c));
+    let rest = rest.strip_prefix("and ").unwrap_or(rest);
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text.to_string(),
+    }
 }
 
 fn choice(entry: &Entry) -> Choice {
@@ -228,7 +253,7 @@ impl Reply {
         };
         let body = format!(
             "{asked}{}\n\n{} {}.",
-            kb.safety.no_match,
+            without_leading(&kb.safety.no_match, texts.no_match_title),
             texts.can_help_with,
             topics.join(", ")
         );
@@ -272,23 +297,34 @@ impl Reply {
         truncate(&text, MAX_FOOTER)
     }
 
+    /// Characters the notice and the warning take where they lead the body (on Discord, at
+    /// the top of the description), their labels and Markdown counted generously.
+    pub fn lead_chars(&self) -> usize {
+        self.warning
+            .iter()
+            .chain(&self.notice)
+            .map(|t| t.chars().count() + LEAD_DECORATION)
+            .sum()
+    }
+
     /// Characters this reply would use in one embed.
     pub fn embed_chars(&self) -> usize {
         self.title.chars().count()
             + self.body.chars().count()
-            + self.warning.as_ref().map_or(0, |w| w.chars().count() + 10)
-            + self.notice.as_ref().map_or(0, |n| n.chars().count() + 10)
+            + self.lead_chars()
             + self.sources_markdown().chars().count()
             + 10
             + self.footer().chars().count()
     }
 
     /// Cuts every part to Discord's limits; the body gives way first if the total is too long.
+    /// The notice and the warning lead the body in one description, so the body leaves them
+    /// room there.
     pub fn fit(mut self) -> Reply {
         self.title = truncate(&self.title, MAX_TITLE);
-        self.body = truncate(&self.body, MAX_BODY);
         self.warning = self.warning.map(|w| truncate(&w, MAX_FIELD));
         self.notice = self.notice.map(|n| truncate(&n, MAX_FIELD));
+        self.body = truncate(&self.body, MAX_BODY - self.lead_chars());
         self.disclaimer = truncate(&self.disclaimer, MAX_FOOTER - 32);
         for c in self.choices.iter_mut().chain(self.related.iter_mut()) {
             c.label = truncate(&c.label, MAX_LABEL);

@@ -37,3 +37,24 @@ fn quoted_member_text_drops_every_invisible_character() {
         assert!(crate::normalize::is_invisible(c));
     }
 }
+
+#[track_caller]
+fn leading(text: &str, expected: &str) {
+    assert_eq!(
+        without_leading(text, "I don't have a curated answer for that"),
+        expected
+    );
+}
+
+#[test]
+fn no_match_body_does_not_repeat_its_title() {
+    leading(
+        "I don't have a curated answer for that, and I won't guess about medicines. Ask.",
+        "I won't guess about medicines. Ask.",
+    );
+    leading(
+        "I don't have a curated answer for that.",
+        "I don't have a curated answer for that.",
+    );
+    leading("Something else entirely.", "Something else entirely.");
+}

@@ -192,7 +192,27 @@ async fn topics_menu_leads_to_entries_then_to_the_answer() {
     assert_eq!(second[0].body()["type"], 7, "updates the menu message");
     let menu = &second[0].body()["data"]["components"][0]["components"][0];
     assert_eq!(menu["custom_id"], render::ID_TOPIC_ENTRY);
+    let back = &second[0].body()["data"]["components"][1]["components"][0];
+    assert_eq!(back["custom_id"], render::ID_BACK, "a Back button");
     let entry = menu["options"][0]["value"].as_str().unwrap().to_string();
+    bot.interaction(interaction(payloads::button(
+        20,
+        MEMBER,
+        GUILD,
+        render::ID_BACK,
+        64,
+    )))
+    .await;
+    let back = sent.take();
+    assert_eq!(
+        back[0].body()["type"],
+        7,
+        "Back replaces the topic's questions"
+    );
+    assert_eq!(
+        back[0].body()["data"]["components"][0]["components"][0]["custom_id"],
+        render::ID_TOPICS
+    );
     bot.interaction(interaction(payloads::select(
         3,
         MEMBER,
@@ -301,4 +321,74 @@ async fn rate_limit_slows_a_member_down_but_never_an_emergency() {
         titles[4], "Please slow down a little",
         "limits are per member"
     );
+}
+
+#[tokio::test]
+async fn no_match_and_none_of_these_offer_browse_topics_which_opens_the_menu() {
+    let (bot, sent) = bot_with(Settings::default());
+    bot.interaction(interaction(payloads::ask(
+        1,
+        MEMBER,
+        DM,
+        "what is the airspeed of an unladen swallow",
+        None,
+    )))
+    .await;
+    bot.interaction(interaction(payloads::button(
+        2,
+        MEMBER,
+        DM,
+        render::ID_NONE,
+        0,
+    )))
+    .await;
+    for answer in sent.take() {
+        let data = &answer.body()["data"];
+        assert_fits_discord(data);
+        let ids: Vec<&str> = data["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["components"].as_array().unwrap())
+            .map(|b| b["custom_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [render::ID_BROWSE], "{data}");
+    }
+    bot.interaction(interaction(payloads::button(
+        3,
+        MEMBER,
+        DM,
+        render::ID_BROWSE,
+        0,
+    )))
+    .await;
+    let menu = sent.take();
+    assert_eq!(menu[0].body()["type"], 4, "a new message; the answer stays");
+    assert_eq!(
+        menu[0].body()["data"]["components"][0]["components"][0]["custom_id"],
+        render::ID_TOPICS
+    );
+}
+
+#[test]
+fn greeting_examples_come_from_different_topics() {
+    let engine = engine();
+    let examples = medfaq::discord::messages::examples(&engine);
+    assert_eq!(examples.len(), medfaq::discord::messages::EXAMPLES);
+    let topics: Vec<&str> = examples
+        .iter()
+        .map(|t| {
+            engine
+                .knowledge()
+                .enabled()
+                .find(|e| e.title() == t)
+                .unwrap()
+                .topic
+                .as_str()
+        })
+        .collect();
+    let mut distinct = topics.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), topics.len(), "{topics:?}");
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use medfaq::config::Config;
 use medfaq::discord::render;
+use medfaq::knowledge::Severity;
 use medfaq::Outcome;
 use serde_json::{json, Value};
 
@@ -104,63 +105,92 @@ where
     text
 }
 
+/// The paths and bodies of the PUTs the bot sent, once the one to `last` is in (each
+/// registration step follows the one before it).
+async fn puts_until(h: &Harness, last: &str) -> Vec<(String, Value)> {
+    h.standin
+        .wait_request("the last registration call", WAIT, |r| {
+            r.method == "PUT" && r.path == last
+        })
+        .await;
+    h.standin
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| (r.path, r.body))
+        .collect()
+}
+
 #[test]
-fn e2e_registers_commands_with_one_bulk_overwrite() {
+fn e2e_global_registration_is_one_bulk_overwrite_and_clears_leftover_guild_commands() {
     e2e(
         |_| {},
         |h| async move {
-            let puts: Vec<_> = h
-                .standin
-                .requests()
-                .into_iter()
-                .filter(|r| r.method == "PUT")
-                .collect();
-            assert_eq!(puts.len(), 1, "one bulk overwrite");
-            assert!(puts[0].path.ends_with(&format!(
-                "/applications/{}/commands",
-                crate::standin::APP_ID
-            )));
+            let app = crate::standin::APP_ID;
+            let [first, second] = crate::standin::JOINED_GUILDS;
+            let puts = puts_until(
+                &h,
+                &format!("/api/v10/applications/{app}/guilds/{second}/commands"),
+            )
+            .await;
+            let paths: Vec<&str> = puts.iter().map(|(p, _)| p.as_str()).collect();
+            assert_eq!(
+                paths,
+                [
+                    format!("/api/v10/applications/{app}/commands"),
+                    format!("/api/v10/applications/{app}/guilds/{first}/commands"),
+                    format!("/api/v10/applications/{app}/guilds/{second}/commands"),
+                ],
+                "one global bulk overwrite, then each joined server cleared"
+            );
             let names: Vec<&str> = puts[0]
-                .body
+                .1
                 .as_array()
                 .unwrap()
                 .iter()
                 .map(|c| c["name"].as_str().unwrap())
                 .collect();
             assert_eq!(names, ["ask", "topics", "about", "emergency"]);
+            assert_eq!(puts[1].1, json!([]));
+            assert_eq!(puts[2].1, json!([]));
             assert!(h.standin.requests().iter().all(|r| r.method != "POST"));
+
+            // With the ids known, "/topics" in a reply is a clickable command mention.
+            h.settle(Duration::from_millis(200)).await;
+            let body = h
+                .ask(
+                    MEMBER,
+                    DM,
+                    "what is the airspeed of an unladen swallow",
+                    None,
+                )
+                .await;
+            let description = body["data"]["embeds"][0]["description"].as_str().unwrap();
+            assert!(description.contains("</topics:"), "{description:?}");
+            assert!(!description.contains(" /topics"), "{description:?}");
         },
     );
 }
 
 #[test]
-fn e2e_guild_list_registers_per_guild() {
+fn e2e_guild_list_registers_per_guild_and_clears_the_global_set() {
     e2e(
         |c| c.bot.guilds = vec![42, 43],
         |h| async move {
             let app = crate::standin::APP_ID;
-            // The guilds are registered one after the other: once the last one's request is
-            // in, every one before it is too.
-            let last = format!("/api/v10/applications/{app}/guilds/43/commands");
-            h.standin
-                .wait_request("registration in the last guild", WAIT, |r| {
-                    r.method == "PUT" && r.path == last
-                })
-                .await;
-            let paths: Vec<String> = h
-                .standin
-                .requests()
-                .into_iter()
-                .filter(|r| r.method == "PUT")
-                .map(|r| r.path)
-                .collect();
+            let global = format!("/api/v10/applications/{app}/commands");
+            let puts = puts_until(&h, &global).await;
+            let paths: Vec<&str> = puts.iter().map(|(p, _)| p.as_str()).collect();
             assert_eq!(
                 paths,
                 [
                     format!("/api/v10/applications/{app}/guilds/42/commands"),
                     format!("/api/v10/applications/{app}/guilds/43/commands"),
+                    global.clone(),
                 ]
             );
+            assert_eq!(puts[0].1.as_array().unwrap().len(), 4);
+            assert_eq!(puts[2].1, json!([]), "the global set is cleared");
         },
     );
 }
@@ -183,7 +213,13 @@ fn e2e_ask_answers_with_the_entry_embed() {
             );
             let embed = &data["embeds"][0];
             assert_eq!(embed["title"], json!(reply.title));
-            assert_eq!(embed["description"], json!(reply.body));
+            assert!(
+                embed["description"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(reply.body.as_str()),
+                "the answer is the description, after any warning"
+            );
             assert_eq!(embed["footer"]["text"], json!(reply.footer()));
             assert!(embed["footer"]["text"]
                 .as_str()
@@ -217,6 +253,66 @@ fn e2e_ask_answers_with_the_entry_embed() {
             assert!(
                 !is_ephemeral(&public["data"]),
                 "public:true posts in the channel"
+            );
+        },
+    );
+}
+
+#[test]
+fn e2e_discord_unreachable_at_start_is_retried_until_it_answers() {
+    let options = live::Options {
+        standin_late: true,
+        ..live::Options::default()
+    };
+    let logs = live::run(options, |live| async move {
+        let question = confident(&live.engine);
+        let body = live.ask_answered(MEMBER, GUILD, question).await;
+        assert_fits_discord(&body["data"]);
+        assert_eq!(
+            body["data"]["embeds"][0]["title"],
+            json!(live.engine.ask(question).reply.title)
+        );
+    });
+    let attempt = logs
+        .lines()
+        .find(|l| l.contains("could not reach Discord while starting"))
+        .expect("a log line per failed attempt");
+    assert!(
+        attempt.contains("attempt=1") && attempt.contains("WARN"),
+        "{attempt}"
+    );
+    assert!(!attempt.contains(&MEMBER.to_string()) && !attempt.contains(FAKE_TOKEN));
+    assert!(logs.contains("reached Discord"), "{logs}");
+}
+
+#[test]
+fn e2e_danger_warning_is_the_first_thing_in_the_answer() {
+    e2e(
+        |_| {},
+        |h| async move {
+            let kb = h.engine.knowledge();
+            let danger = kb
+                .enabled()
+                .find(|e| e.severity == Severity::Danger && e.warning.is_some())
+                .expect("the shipped knowledge has a danger entry with a warning");
+            let reply = h.engine.entry_reply(&danger.id, None).unwrap();
+            let warning = reply.warning.clone().unwrap();
+            // Picked from autocomplete, so the entry is answered whatever the matcher does.
+            let question = format!("{}{}", medfaq::discord::context::PICKED_PREFIX, danger.id);
+            let body = h.ask(MEMBER, GUILD, &question, None).await;
+            let data = &body["data"];
+            assert_fits_discord(data);
+            let embed = &data["embeds"][0];
+            let description = embed["description"].as_str().unwrap();
+            assert!(
+                description.starts_with(&format!("**⛔ Important:** {warning}")),
+                "the warning leads the description: {description:?}"
+            );
+            assert!(description.ends_with(reply.body.as_str()));
+            let fields = embed["fields"].as_array().cloned().unwrap_or_default();
+            assert!(
+                fields.iter().all(|f| f["value"] != json!(warning)),
+                "the warning is not repeated as a field below the answer"
             );
         },
     );
@@ -390,7 +486,7 @@ fn e2e_autocomplete_on_an_emergency_offers_help_first_and_any_pick_leads_to_it()
             assert!(choices.len() > 1, "entry titles still follow: {choices:?}");
             assert_eq!(
                 choices[0]["name"],
-                json!(medfaq::discord::ask::EMERGENCY_LABEL)
+                json!(medfaq::lang::texts(None).emergency_label)
             );
             for (i, choice) in choices.iter().enumerate() {
                 let value = choice["value"].as_str().unwrap();

@@ -43,7 +43,11 @@ fn long_answer_with_five_sources_fits_discord_limits() {
     let data = serde_json::to_value(render::Rendered::reply(&reply).interaction(true)).unwrap();
     assert_fits_discord(&data);
     let embed = &data["embeds"][0];
-    assert_eq!(chars(&embed["description"]), 1200, "the answer is not cut");
+    let description = embed["description"].as_str().unwrap();
+    assert!(
+        description.ends_with(&reply.body) && reply.body.chars().count() == 1200,
+        "the answer is not cut"
+    );
     let sources = embed["fields"]
         .as_array()
         .unwrap()
@@ -105,6 +109,36 @@ fn clarify_renders_choices_and_none_of_these() {
 }
 
 #[test]
+fn clarify_names_each_choice_once_as_a_button_not_again_in_the_text() {
+    let engine = engine();
+    let reply = engine.ask(clarify_question(&engine)).reply;
+    let data = serde_json::to_value(render::Rendered::reply(&reply).interaction(true)).unwrap();
+    let description = data["embeds"][0]["description"].as_str().unwrap();
+    let buttons = data["components"][0]["components"].as_array().unwrap();
+    for c in &reply.choices {
+        let has_button = buttons.iter().any(|b| b["label"] == json!(c.label));
+        assert!(has_button, "{} has a button", c.label);
+        assert!(!description.contains(&c.label), "{description:?}");
+    }
+}
+
+#[test]
+fn no_match_body_does_not_open_with_its_title() {
+    let engine = engine();
+    let reply = engine.none_of_these(None);
+    assert_eq!(reply.outcome, Outcome::NoMatch);
+    assert!(
+        !reply
+            .body
+            .to_lowercase()
+            .starts_with(&reply.title.to_lowercase()),
+        "{:?} / {:?}",
+        reply.title,
+        reply.body
+    );
+}
+
+#[test]
 fn command_definitions_fit_discord_and_work_in_dms() {
     let commands = serde_json::to_value(medfaq::discord::commands::definitions()).unwrap();
     let names: Vec<&str> = commands
@@ -122,4 +156,60 @@ fn command_definitions_fit_discord_and_work_in_dms() {
         }
     }
     assert_eq!(commands[0]["options"][0]["autocomplete"], json!(true));
+}
+
+#[test]
+fn danger_warning_leads_the_description_and_is_no_field() {
+    let reply = long_reply();
+    let embed = serde_json::to_value(render::embed(&reply)).unwrap();
+    let description = embed["description"].as_str().unwrap();
+    assert!(
+        description.starts_with("**⛔ Important:** Never take more opioids"),
+        "{description:?}"
+    );
+    let names: Vec<&str> = embed["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Sources"], "only the sources come after the answer");
+}
+
+#[test]
+fn crisis_notice_leads_then_the_warning_then_the_answer() {
+    let reply = Reply {
+        notice: Some("If you are thinking of ending your life, call 988.".into()),
+        severity: Severity::Caution,
+        ..long_reply()
+    }
+    .fit();
+    let embed = serde_json::to_value(render::embed(&reply)).unwrap();
+    let description = embed["description"].as_str().unwrap();
+    let notice = description.find("**☎ If you are thinking").unwrap();
+    let warning = description.find("**⚠️ Caution:** Never take").unwrap();
+    let answer = description.find(&reply.body).unwrap();
+    assert!(notice == 0 && notice < warning && warning < answer);
+}
+
+#[test]
+fn warning_and_notice_at_their_limits_still_fit_with_a_full_body() {
+    let reply = Reply {
+        notice: Some("n".repeat(2000)),
+        warning: Some("w".repeat(2000)),
+        body: "b".repeat(8000),
+        ..long_reply()
+    }
+    .fit();
+    let data = serde_json::to_value(render::Rendered::reply(&reply).interaction(true)).unwrap();
+    assert_fits_discord(&data);
+    let description = data["embeds"][0]["description"].as_str().unwrap();
+    assert!(
+        description.contains(&"w".repeat(1000)),
+        "the warning is whole"
+    );
+    assert!(
+        description.ends_with(&reply.body),
+        "the body, not the warning, gave way"
+    );
 }

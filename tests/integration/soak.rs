@@ -231,6 +231,7 @@ fn soak(shape: Shape) -> Report {
         log_filter: "info",
         loud_only: true,
         worker_threads: 2,
+        standin_late: false,
     };
     live::run(options, move |live| async move {
         live.standin.set_recording(false);

@@ -93,6 +93,9 @@ pub struct Options {
     pub loud_only: bool,
     /// Tokio worker threads (the bot and the stand-in share the runtime).
     pub worker_threads: usize,
+    /// Start the bot first, against an address where nothing listens, and the stand-in
+    /// there only once the bot has logged a failed attempt to reach Discord.
+    pub standin_late: bool,
 }
 
 impl Default for Options {
@@ -101,6 +104,7 @@ impl Default for Options {
             log_filter: "debug",
             loud_only: false,
             worker_threads: 2,
+            standin_late: false,
         }
     }
 }
@@ -267,12 +271,21 @@ where
         .build()
         .unwrap();
     let _main = tracing::dispatcher::set_default(&dispatch);
+    let standin_late = options.standin_late;
     runtime.block_on(async {
-        let standin = StandIn::start().await;
+        // A late stand-in gets an address that was free a moment ago.
+        let (early, api_url) = if standin_late {
+            let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            (None, format!("http://{}", free.local_addr().unwrap()))
+        } else {
+            let standin = StandIn::start().await;
+            let url = standin.api_url.clone();
+            (Some(standin), url)
+        };
         let knowledge = tempfile::tempdir().unwrap();
         copy_dir(&repo_knowledge(), knowledge.path());
         let mut config = Config::default();
-        config.discord.api_url = standin.api_url.clone();
+        config.discord.api_url = api_url.clone();
         config.bot.shutdown_grace_seconds = 2;
         tweak(&mut config);
         let engine = Arc::new(Engine::load(knowledge.path()).unwrap());
@@ -286,6 +299,20 @@ where
             })
             .await
         });
+        let standin = match early {
+            Some(standin) => standin,
+            None => {
+                let until = Instant::now() + WAIT;
+                while !logs
+                    .text()
+                    .contains("could not reach Discord while starting")
+                {
+                    assert!(Instant::now() < until, "no failed attempt logged");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                StandIn::start_at(api_url.trim_start_matches("http://")).await
+            }
+        };
         standin.wait_identified(WAIT).await;
         standin
             .wait_request("command registration", WAIT, |r| {

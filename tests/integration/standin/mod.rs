@@ -33,6 +33,9 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 pub const APP_ID: u64 = 900_000_000_000_000_001;
 /// The bot's user id.
 pub const BOT_ID: u64 = 900_000_000_000_000_002;
+/// The servers READY says the bot is in (whose leftover per-guild commands a global
+/// registration clears).
+pub const JOINED_GUILDS: [u64; 2] = [900_000_000_000_000_101, 900_000_000_000_000_102];
 
 /// One REST request the bot made.
 #[derive(Debug, Clone)]
@@ -214,7 +217,13 @@ impl Drop for StandIn {
 impl StandIn {
     /// Starts REST and gateway listeners on 127.0.0.1 (ephemeral ports).
     pub async fn start() -> StandIn {
-        let rest = TcpListener::bind("127.0.0.1:0").await.expect("bind REST");
+        StandIn::start_at("127.0.0.1:0").await
+    }
+
+    /// Starts its REST listener on `rest` (a bot may already be trying to reach it there)
+    /// and its gateway on an ephemeral port.
+    pub async fn start_at(rest: &str) -> StandIn {
+        let rest = TcpListener::bind(rest).await.expect("bind REST");
         let ws = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind gateway");
@@ -732,7 +741,10 @@ async fn gateway_connection(sock: TcpStream, state: Arc<State>) {
                         Some(json!({"op": 0, "t": "READY", "s": s, "d": {
                             "v": 10,
                             "user": payloads::bot_user(),
-                            "guilds": [],
+                            "guilds": JOINED_GUILDS
+                                .iter()
+                                .map(|g| json!({"id": g.to_string(), "unavailable": true}))
+                                .collect::<Vec<_>>(),
                             "session_id": session,
                             "resume_gateway_url": ws_url,
                             "shard": if shard.is_null() { json!([0, 1]) } else { shard },
