@@ -44,6 +44,10 @@ fn main() -> anyhow::Result<()> {
         answer_min: weight("ANSWER_MIN", d.answer_min),
         answer_margin: weight("ANSWER_MARGIN", d.answer_margin),
         clarify_band: weight("CLARIFY_BAND", d.clarify_band),
+        context_weight: weight("CONTEXT_WEIGHT", d.context_weight),
+        context_drug_weight: weight("CONTEXT_DRUG_WEIGHT", d.context_drug_weight),
+        context_min_words: weight("CONTEXT_MIN_WORDS", d.context_min_words),
+        short_clarify_min: weight("SHORT_CLARIFY_MIN", d.short_clarify_min),
     };
     let engine = Engine::with_weights(KnowledgeBase::load(&dir)?, w);
     let mut items = Vec::new();
@@ -55,7 +59,7 @@ fn main() -> anyhow::Result<()> {
     for item in &items {
         if let Expect::Entries(ids) = &item.expect {
             in_scope += 1;
-            let ranking = engine.index().rank(&item.q);
+            let ranking = engine.index().rank_analysis(&engine.analyze(&item.q));
             if let Some(top) = ranking.scored.first() {
                 if ids.contains(&engine.knowledge().entries[top.entry].id) {
                     top1 += 1;

@@ -157,7 +157,7 @@ impl Engine {
         if assessment.is_emergency() {
             return self.emergency_response(question, &assessment.kinds, region);
         }
-        let ranking = self.index.rank_tokens(analysis.tokens);
+        let ranking = self.index.rank_analysis(&analysis);
         let alternatives = |list: &[Scored]| -> Vec<Alternative> {
             list.iter()
                 .map(|s| {
@@ -260,7 +260,7 @@ impl Engine {
     pub fn explain(&self, question: &str) -> Explanation {
         let analysis = self.analyze(question);
         let triage = self.triage.explain(&analysis);
-        let ranking = self.index.rank_tokens(analysis.tokens);
+        let ranking = self.index.rank_analysis(&analysis);
         let guard = self.index.guard();
         let owned = |names: Vec<&str>| names.into_iter().map(str::to_string).collect();
         let entries = ranking

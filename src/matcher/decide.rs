@@ -25,7 +25,9 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     let Some(top) = ranking.scored.first().copied() else {
         return Decision::NoMatch;
     };
-    let floor = if ranking.names_drug {
+    let floor = if ranking.short && ranking.names_topic {
+        w.short_clarify_min
+    } else if ranking.names_drug {
         w.clarify_min_named_drug
     } else {
         w.clarify_min

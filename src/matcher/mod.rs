@@ -21,7 +21,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::knowledge::KnowledgeBase;
 use crate::limits::MAX_RANKED;
-use crate::normalize::{Normalizer, Token, TokenKind};
+use crate::normalize::{Analysis, Normalizer, Token, TokenKind};
 
 pub use decide::{decide, decide_with, Decision, MAX_CHOICES};
 pub use guard::{DrugGuard, REQUIRED_DRUG_SHARE};
@@ -65,6 +65,11 @@ pub struct Ranking {
     /// True if and only if the question names a specific drug (which every ranked entry
     /// covers, or it would not be eligible).
     pub names_drug: bool,
+    /// True if and only if the question's words weigh less than
+    /// [`Weights::min_query_weight`]: a bare medicine or topic ("naltrexone", "DTs").
+    pub short: bool,
+    /// True if and only if the question names a drug, class or domain term.
+    pub names_topic: bool,
 }
 
 /// The search index over a knowledge base's enabled entries.
@@ -268,7 +273,44 @@ impl Index {
 
     /// Scores every eligible entry for already-normalized tokens, best first.
     pub fn rank_tokens(&self, tokens: Vec<Token>) -> Ranking {
-        self.rank_inner(tokens, None)
+        let factors = vec![1.0; tokens.len()];
+        self.rank_inner(tokens, &factors, None)
+    }
+
+    /// Scores every eligible entry for an analysed message, best first. When some of its
+    /// clauses ask something and others do not ("long time lurker… 3 weeks on revia… what do
+    /// i tell him?"), the words of the other clauses count less (see
+    /// [`Weights::context_weight`]); the drug guard still reads every word.
+    pub fn rank_analysis(&self, analysis: &Analysis) -> Ranking {
+        let factors = self.clause_factors(analysis);
+        self.rank_inner(analysis.tokens.clone(), &factors, None)
+    }
+
+    /// Each token's share of its weight: 1 in a clause that asks, or when no clause or every
+    /// clause asks; the context weights otherwise.
+    fn clause_factors(&self, analysis: &Analysis) -> Vec<f32> {
+        let n = analysis.tokens.len();
+        let asks: Vec<bool> = (0..n).map(|i| analysis.token_asks(i)).collect();
+        let context_words = analysis
+            .tokens
+            .iter()
+            .zip(&asks)
+            .filter(|(t, asks)| !**asks && t.kind != TokenKind::Stop)
+            .count();
+        let is_story = context_words as f32 >= self.weights.context_min_words;
+        if !is_story || context_words == n || !asks.iter().any(|a| *a) {
+            return vec![1.0; n];
+        }
+        analysis
+            .tokens
+            .iter()
+            .zip(&asks)
+            .map(|(t, asks)| match (asks, t.kind) {
+                (true, _) => 1.0,
+                (false, TokenKind::Drug | TokenKind::Class) => self.weights.context_drug_weight,
+                (false, _) => self.weights.context_weight,
+            })
+            .collect()
     }
 
     /// Scores `question` as if question number `position` of entry `entry` were not stored:
@@ -276,19 +318,29 @@ impl Index {
     /// entry if it were not there verbatim.
     pub fn rank_without(&self, question: &str, entry: usize, position: usize) -> Ranking {
         let skip = self.first_question.get(entry).map(|first| first + position);
-        self.rank_inner(self.normalizer.tokens(question), skip)
+        let tokens = self.normalizer.tokens(question);
+        let factors = vec![1.0; tokens.len()];
+        self.rank_inner(tokens, &factors, skip)
     }
 
-    fn rank_inner(&self, tokens: Vec<Token>, skip: Option<usize>) -> Ranking {
-        let mut seen: Vec<&str> = Vec::with_capacity(tokens.len());
+    fn rank_inner(&self, tokens: Vec<Token>, factors: &[f32], skip: Option<usize>) -> Ranking {
+        // A word repeated across clauses counts once, at its weightiest occurrence.
+        let mut seen: Vec<(&str, f32)> = Vec::with_capacity(tokens.len());
+        for (i, t) in tokens.iter().enumerate() {
+            let f = factors.get(i).copied().unwrap_or(1.0);
+            match seen.iter_mut().find(|(text, _)| *text == t.text.as_str()) {
+                Some(slot) => slot.1 = slot.1.max(f),
+                None => seen.push((&t.text, f)),
+            }
+        }
         let mut query_total = 0.0f32;
         let mut hits: Vec<(u32, f32)> = Vec::new();
-        for t in &tokens {
-            if seen.contains(&t.text.as_str()) {
+        for (text, f) in &seen {
+            let Some(t) = tokens.iter().find(|t| t.text.as_str() == *text) else {
                 continue;
-            }
-            seen.push(&t.text);
+            };
             let (id, w) = self.query_weight(t);
+            let w = w * f;
             query_total += w;
             if let Some(id) = id {
                 hits.push((id, w * t.similarity));
@@ -381,10 +433,15 @@ impl Index {
         }
         scored.sort_by(order);
         let names_drug = eligible.names_drug();
+        let names_topic = tokens
+            .iter()
+            .any(|t| matches!(t.kind, TokenKind::Drug | TokenKind::Class | TokenKind::Term));
         Ranking {
             scored,
             tokens,
             names_drug,
+            short: query_total < self.weights.min_query_weight,
+            names_topic,
         }
     }
 }

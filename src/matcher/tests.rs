@@ -162,3 +162,83 @@ fn large_indexes_still_rank_an_exact_question_first() {
         assert!(ranking.scored.len() <= MAX_RANKED);
     }
 }
+
+/// The shipped knowledge, for tests of how member-style messages rank against it.
+fn shipped() -> (KnowledgeBase, Index) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+    let kb = KnowledgeBase::load(&dir).expect("the shipped knowledge loads");
+    let index = Index::new(&kb, &[]);
+    (kb, index)
+}
+
+/// The ids an outcome offers: the answer, or the choices; none for no match.
+fn offered(kb: &KnowledgeBase, d: &Decision) -> Vec<String> {
+    let ids = |s: &[Scored]| s.iter().map(|s| kb.entries[s.entry].id.clone()).collect();
+    match d {
+        Decision::Answer(s) => ids(&[*s]),
+        Decision::Clarify(c) => ids(c),
+        Decision::NoMatch => Vec::new(),
+    }
+}
+
+#[test]
+fn a_story_counts_less_than_the_clause_that_asks() {
+    let (kb, index) = shipped();
+    let q = "i have been sober from booze for five months and sleeping better, my sister keeps \
+             saying i look great and my liver numbers came back fine last week. how long \
+             should people stay on naltrexone?";
+    let analysis = index.normalizer().analyze(q);
+    let with_context = index.rank_analysis(&analysis);
+    let flat = index.rank_tokens(analysis.tokens.clone());
+    let expected = "aud-medications-how-long";
+    let id = |r: &Ranking| kb.entries[r.scored[0].entry].id.clone();
+    assert_eq!(id(&with_context), expected);
+    assert_eq!(id(&flat), expected);
+    // Discounting the story's incidental words ("sleeping", "liver") turns a hesitant "did
+    // you mean" into the answer.
+    assert!(matches!(index.decide(&with_context), Decision::Answer(s)
+        if kb.entries[s.entry].id == expected));
+    assert!(!matches!(index.decide(&flat), Decision::Answer(_)));
+}
+
+#[test]
+fn a_message_without_a_story_ranks_as_its_tokens() {
+    // One clause, or a short aside: no word is discounted.
+    let (_, index) = shipped();
+    for q in [
+        "can i drink on naltrexone",
+        "this rash is bad, is it the shot?",
+    ] {
+        let analysis = index.normalizer().analyze(q);
+        assert_eq!(
+            index.rank_analysis(&analysis).scored,
+            index.rank_tokens(analysis.tokens.clone()).scored,
+            "{q:?}"
+        );
+    }
+}
+
+#[track_caller]
+fn short_case(q: &str, expected: &str) {
+    let (kb, index) = shipped();
+    let ranking = index.rank_analysis(&index.normalizer().analyze(q));
+    assert!(ranking.short, "{q:?} should read as short");
+    let ids = offered(&kb, &index.decide(&ranking));
+    assert!(ids.iter().any(|i| i == expected), "{q:?} offers {ids:?}");
+}
+
+#[test]
+fn a_bare_medicine_or_topic_offers_its_central_entries() {
+    short_case("vivitrol", "naltrexone-basics");
+    short_case("revia", "naltrexone-basics");
+    short_case(
+        "withdrawal from alcohol",
+        "alcohol-withdrawal-symptoms-timeline",
+    );
+    // A short question naming nothing curated is still declined.
+    let (_, index) = shipped();
+    assert_eq!(
+        index.decide(&index.rank_analysis(&index.normalizer().analyze("weather"))),
+        Decision::NoMatch
+    );
+}

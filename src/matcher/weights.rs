@@ -48,6 +48,19 @@ pub struct Weights {
     pub answer_margin: f32,
     /// Entries within this distance of the best one are offered as choices.
     pub clarify_band: f32,
+    /// Share of its weight an ordinary word keeps in a clause that does not ask, when another
+    /// clause of the message does (see [`crate::normalize::Analysis::asking`]).
+    pub context_weight: f32,
+    /// The same share for a drug or class named in such a clause.
+    pub context_drug_weight: f32,
+    /// Context counts less only when the clauses that do not ask hold at least this many
+    /// meaningful words (a story); a short aside ("this nausea is killing me, how long…")
+    /// often names the subject and keeps its full weight.
+    pub context_min_words: f32,
+    /// The floor for offering choices to a short question (a bare medicine or topic, under
+    /// [`Weights::min_query_weight`]) that names a drug, class or term: it is answered with
+    /// the topic's central entries to pick from rather than nothing.
+    pub short_clarify_min: f32,
 }
 
 impl Weights {
@@ -111,6 +124,21 @@ impl Weights {
         answer_margin: 0.03,
         // Offer the entries that are nearly as good as the best one, and no weaker ones.
         clarify_band: 0.15,
+        // Members wrap one question in a story ("3 weeks on revia… my dentist wants to…, what
+        // do i tell him?"): the story says who is asking, the asking clause what about. Half
+        // weight keeps the story as evidence of the subject without letting its incidental
+        // words ("drinking", "weekend") pull towards other entries.
+        context_weight: 0.5,
+        // A medicine named in the story is usually the subject ("on revia… what do i tell
+        // him?"), so it keeps more of its weight than other story words.
+        context_drug_weight: 0.8,
+        // Asides of a few words ("like the extinction thing", "they put me on 30") carry the
+        // subject as often as not; stories of ten words or more mostly carry circumstances.
+        context_min_words: 10.0,
+        // A bare "naltrexone" scores about 0.2-0.3 against the entries titled with it;
+        // entries merely mentioning it score less. Offering choices from 0.2 gives the
+        // member the topic's central entries instead of nothing.
+        short_clarify_min: 0.2,
     };
 
     pub(super) fn boost(&self, kind: TokenKind) -> f32 {

@@ -180,3 +180,15 @@ pub(super) const CONTRACTIONS: &[(&str, &str)] = &[
     ("od'ed", "overdosed"),
     ("oded", "overdosed"),
 ];
+
+/// Words that open a question when they come first in a clause (or nearly: see
+/// [`QUESTION_OPENER_REACH`]): question words and the modals and auxiliaries a yes/no question
+/// starts with.
+pub(super) const QUESTION_OPENERS: &[&str] = &[
+    "how", "what", "whats", "why", "when", "which", "who", "where", "can", "could", "should",
+    "would", "will", "is", "are", "do", "does", "did", "may", "might", "shall", "must",
+];
+
+/// A question word counts as opening its clause within this many words: members lead in with
+/// "so", "ok", "but", "and" or "anyway" ("anyway what do i tell him").
+pub(super) const QUESTION_OPENER_REACH: usize = 2;

@@ -54,6 +54,33 @@ pub struct Analysis {
     pub clauses: Vec<u16>,
     /// For each token, the index in `words` of its first word.
     pub starts: Vec<usize>,
+    /// For each clause, true if and only if it asks something: it ends with a question mark
+    /// or opens with a question word or modal ("how", "can", "should", "is"…). The matcher
+    /// lets the other clauses of a message that asks somewhere count less.
+    pub asking: Vec<bool>,
+}
+
+impl Analysis {
+    /// Returns true if and only if the token at `i` sits in a clause that asks something.
+    pub fn token_asks(&self, i: usize) -> bool {
+        self.clauses
+            .get(i)
+            .and_then(|c| self.asking.get(usize::from(*c)))
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
+/// Returns true if and only if a clause, read as its words (before correction) and the
+/// punctuation that ended it, asks something: a question mark, or a question word or modal
+/// among its first [`english::QUESTION_OPENER_REACH`] words ("so can i…", "ok is it…").
+fn clause_asks(ws: &[String], ended_by: Option<char>) -> bool {
+    if matches!(ended_by, Some('?' | '？' | '¿')) {
+        return true;
+    }
+    ws.iter()
+        .take(english::QUESTION_OPENER_REACH)
+        .any(|w| english::QUESTION_OPENERS.contains(&w.as_str()))
 }
 
 /// Returns true if and only if `c` ends a clause: sentence punctuation, a comma, a colon, a
@@ -221,13 +248,21 @@ impl Normalizer {
         };
         let mut words = Vec::new();
         let mut word_clause: Vec<u16> = Vec::new();
+        let mut asking = Vec::new();
         let mut clause: u16 = 0;
-        for part in text.split(is_clause_break) {
+        for part in text.split_inclusive(is_clause_break) {
             let before = words.len();
             words.extend(self::words(part));
             if words.len() > before {
                 word_clause.resize(words.len(), clause);
                 clause = clause.saturating_add(1);
+                let ended_by = part.chars().last().filter(|c| is_clause_break(*c));
+                asking.push(clause_asks(&words[before..], ended_by));
+            } else if matches!(part.chars().last(), Some('?' | '？')) {
+                // "…any ideas ??": a run of question marks belongs to the clause before.
+                if let Some(last) = asking.last_mut() {
+                    *last = true;
+                }
             }
         }
         let mut similarity = vec![1.0f32; words.len()];
@@ -251,6 +286,7 @@ impl Normalizer {
             tokens,
             clauses,
             starts,
+            asking,
         }
     }
 

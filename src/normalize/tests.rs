@@ -127,3 +127,28 @@ fn corrected_tokens_carry_lower_similarity() {
 fn ordinary_words_are_stemmed() {
     case("side effects", &["side", "effect"]);
 }
+
+#[track_caller]
+fn asking_case(text: &str, expected: &[bool]) {
+    let a = normalizer().analyze(text);
+    assert_eq!(a.asking, expected, "asking clauses of {text:?}");
+}
+
+#[test]
+fn finds_the_clauses_that_ask() {
+    // A question mark, a question word or modal opening the clause, or one a word in.
+    asking_case(
+        "two weeks on revia. my knee hurts. what now?",
+        &[false, false, true],
+    );
+    asking_case(
+        "been on the shot a month, can i have a beer",
+        &[false, true],
+    );
+    asking_case("so should i stop before surgery", &[true]);
+    asking_case("i feel sick every morning", &[false]);
+    // A run of question marks after a space still marks the clause before it.
+    asking_case("my doctor said wait a week ??", &[true]);
+    // Only the opening words count: "if it is" later in a statement does not ask.
+    asking_case("i wonder if it is the pills", &[false]);
+}
