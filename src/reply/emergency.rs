@@ -49,6 +49,9 @@ impl Reply {
         body.push_str(&format!("\n\n{}", fill(&kb.safety.international, region)));
         Reply {
             kinds: shown,
+            // The body already names every line: the footer keeps to the disclaimer, so
+            // the emergency number is said once in the title and once in the body.
+            disclaimer: kb.safety.disclaimer.clone(),
             ..Reply::message(
                 kb,
                 region,

@@ -170,8 +170,16 @@ impl Reply {
     }
 
     /// The same reply with a crisis notice above its body (placeholders filled).
+    ///
+    /// A notice whose lines the entry's own warning already names is left out: the warning
+    /// leads the reply, so the line is already above the answer.
     pub fn with_notice(mut self, notice: Option<&str>, region: &Region) -> Reply {
-        self.notice = notice.map(|n| fill(n, region));
+        let warning = self.warning.as_deref().unwrap_or("");
+        self.notice = notice.map(|n| fill(n, region)).filter(|n| {
+            let lines = [region.crisis.as_str(), region.emergency.as_str()];
+            let named: Vec<&str> = lines.into_iter().filter(|l| n.contains(l)).collect();
+            named.is_empty() || !named.iter().all(|l| warning.contains(l))
+        });
         self.fit()
     }
 
