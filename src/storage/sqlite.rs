@@ -93,9 +93,23 @@ fn open_blocking(path: &PathBuf, name: &str) -> Result<Connection> {
     // WAL lets readers (`medfaq report`) run beside the bot's writes; NORMAL syncs at
     // checkpoints rather than every commit, which in WAL mode can lose the last moments of
     // writes on power loss but never corrupts the file: right for counters and feedback.
-    let _mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(|e| err(&e))?;
+    // Switching a new file to WAL takes an exclusive lock, and SQLite does not call the busy
+    // handler for it: when several processes open a new file at once, wait here instead.
+    let started = std::time::Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => break,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(err(&e)),
+        }
+    }
     conn.execute_batch("PRAGMA synchronous = NORMAL")
         .map_err(|e| err(&e))?;
     migrate(&mut conn, name)?;
