@@ -127,6 +127,28 @@ pub(super) fn check(dir: &Path, files: RawFiles) -> (Option<KnowledgeBase>, Vec<
 }
 
 /// Reports that the file `name` that should hold `what` is missing.
+/// A knowledge file's parsed content with its path and text, or `None` after reporting it as
+/// missing (with `what` it should hold) or as not parsing.
+fn parsed<T>(
+    dir: &Path,
+    loaded: Option<super::raw::Loaded<T>>,
+    name: &str,
+    what: &str,
+    f: &mut Findings,
+) -> Option<(T, std::path::PathBuf, String)> {
+    let Some(loaded) = loaded else {
+        missing(f, dir, name, what);
+        return None;
+    };
+    match loaded.parsed {
+        Ok(raw) => Some((raw, loaded.path, loaded.text)),
+        Err(e) => {
+            f.add_error(&e);
+            None
+        }
+    }
+}
+
 fn missing(f: &mut Findings, dir: &Path, name: &str, what: &str) {
     f.add(
         &dir.join(name),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::super::raw::{LexiconFile, Loaded};
 use super::super::{yaml, Lexicon, LexiconTerm, TermKind};
-use super::{missing, Findings};
+use super::{parsed, Findings};
 
 /// Returns true if and only if `s` is a lexicon variant: lowercase words of letters, digits and
 /// apostrophes separated by single spaces.
@@ -25,19 +25,8 @@ pub(super) fn check(
     loaded: Option<Loaded<LexiconFile>>,
     f: &mut Findings,
 ) -> Option<Lexicon> {
-    let Some(loaded) = loaded else {
-        missing(f, dir, "lexicon.yaml", "drugs, classes and terms");
-        return None;
-    };
-    let raw = match loaded.parsed {
-        Ok(raw) => raw,
-        Err(e) => {
-            f.add_error(&e);
-            return None;
-        }
-    };
-    let path = &loaded.path;
-    let text = &loaded.text;
+    let (raw, path, text) = parsed(dir, loaded, "lexicon.yaml", "drugs, classes and terms", f)?;
+    let (path, text) = (&path, &text);
     let mut terms = Vec::new();
     for (name, drug) in raw.drugs {
         terms.push(LexiconTerm {

@@ -7,7 +7,7 @@ use super::super::raw::{Loaded, SafetyFile};
 use super::super::{
     placeholders, yaml, ConceptDef, EmergencyKind, KindHelp, Lexicon, Region, RuleDef, SafetyData,
 };
-use super::{is_iso_date, missing, Findings};
+use super::{is_iso_date, parsed, Findings};
 
 /// The concept that marks something as happening now; it overrides every suppressor in its
 /// clause, so triage needs it.
@@ -110,34 +110,25 @@ pub(super) fn check(
     lexicon: Option<&Lexicon>,
     f: &mut Findings,
 ) -> Option<SafetyData> {
-    let Some(loaded) = loaded else {
-        missing(
-            f,
-            dir,
-            "safety.yaml",
-            "triage concepts and rules, regions and help texts",
-        );
-        return None;
-    };
+    let (raw, path, text) = parsed(
+        dir,
+        loaded,
+        "safety.yaml",
+        "triage concepts and rules, regions and help texts",
+        f,
+    )?;
     let names: Option<HashSet<String>> =
         lexicon.map(|l| l.terms.iter().map(|t| t.name.clone()).collect());
-    check_safety(loaded, names.as_ref(), f)
+    check_safety(raw, &path, &text, names.as_ref(), f)
 }
 
 fn check_safety(
-    loaded: Loaded<SafetyFile>,
+    raw: SafetyFile,
+    path: &Path,
+    text: &str,
     lexicon_names: Option<&HashSet<String>>,
     f: &mut Findings,
 ) -> Option<SafetyData> {
-    let raw = match loaded.parsed {
-        Ok(raw) => raw,
-        Err(e) => {
-            f.add_error(&e);
-            return None;
-        }
-    };
-    let path = &loaded.path;
-    let text = &loaded.text;
     let before = f.0.len();
     let top = |key: &str| yaml::top_key_line(text, key);
     if raw.regions.is_empty() {

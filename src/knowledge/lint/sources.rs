@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::super::raw::{Loaded, RawSource};
 use super::super::{yaml, Source};
-use super::{is_kebab_case, missing, Findings};
+use super::{is_kebab_case, parsed, Findings};
 
 /// Checks `sources.yaml` and builds the sources by key.
 pub(super) fn check(
@@ -13,23 +13,13 @@ pub(super) fn check(
     loaded: Option<Loaded<BTreeMap<String, RawSource>>>,
     f: &mut Findings,
 ) -> Option<BTreeMap<String, Source>> {
-    let Some(loaded) = loaded else {
-        missing(f, dir, "sources.yaml", "the citable sources by key");
-        return None;
-    };
-    let raw = match loaded.parsed {
-        Ok(raw) => raw,
-        Err(e) => {
-            f.add_error(&e);
-            return None;
-        }
-    };
+    let (raw, path, text) = parsed(dir, loaded, "sources.yaml", "the citable sources by key", f)?;
     let mut out = BTreeMap::new();
     for (key, src) in raw {
-        let line = yaml::top_key_line(&loaded.text, &key);
+        let line = yaml::top_key_line(&text, &key);
         if !is_kebab_case(&key) {
             f.add(
-                &loaded.path,
+                &path,
                 line,
                 None,
                 format!("source key `{key}` must be lowercase kebab-case"),
@@ -37,7 +27,7 @@ pub(super) fn check(
         }
         if src.title.trim().is_empty() {
             f.add(
-                &loaded.path,
+                &path,
                 line,
                 None,
                 format!("source `{key}` has an empty title"),
@@ -45,7 +35,7 @@ pub(super) fn check(
         }
         if !src.url.starts_with("https://") || src.url.contains(char::is_whitespace) {
             f.add(
-                &loaded.path,
+                &path,
                 line,
                 None,
                 format!(
