@@ -11,7 +11,8 @@
 //! says, one module per language). [`engine::Engine`] ties them together; [`cli`] (the
 //! command line) and [`discord`] (the bot, configured by [`config`]) are the adapters, and the
 //! only modules that print or touch the network; [`storage`] keeps the bot's per-server
-//! settings, feedback and counts (SQLite or PostgreSQL).
+//! settings, feedback and counts (SQLite or PostgreSQL); [`metrics`] is what the bot counts
+//! and knows about itself while it serves.
 //!
 //! ```
 //! use medfaq::{Engine, Outcome};
@@ -71,6 +72,9 @@ pub mod engine;
 pub mod check;
 
 pub mod eval;
+
+// What the bot counts about itself while serving (metrics, health, status).
+pub mod metrics;
 
 // The adapters: the only modules that print or touch the network.
 pub mod cli;

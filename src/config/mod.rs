@@ -11,9 +11,11 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
+mod metrics;
 mod sharding;
 mod storage;
 
+pub use metrics::MetricsConfig;
 pub use sharding::{ShardingConfig, Shards};
 pub use storage::{
     redact_url, StorageConfig, StorageLocation, DEFAULT_FEEDBACK_RETENTION_DAYS,
@@ -55,6 +57,8 @@ pub struct Config {
     pub sharding: ShardingConfig,
     /// Where per-server settings, feedback and counts are kept, and the servers' defaults.
     pub storage: StorageConfig,
+    /// Where `/healthz` and `/metrics` are served, if anywhere.
+    pub metrics: MetricsConfig,
 }
 
 /// The `[bot]` table.
