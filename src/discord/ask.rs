@@ -10,7 +10,7 @@ use serenity::model::application::{
 };
 use serenity::model::channel::MessageFlags;
 
-use super::context::{log_answer, Ctx, RateLimited, Via, EMERGENCY_PREFIX, PICKED_PREFIX};
+use super::context::{Ctx, RateLimited, Via, EMERGENCY_PREFIX, PICKED_PREFIX};
 use super::delivery::Respond;
 use super::render::{self, Rendered, MAX_OPTIONS, MAX_OPTION_TEXT};
 use super::slash::{self, SlashCommand};
@@ -169,7 +169,7 @@ pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
     };
     let rendered = match reply {
         Some(reply) => {
-            log_answer(Via::Component, &reply, started);
+            ctx.answered(Via::Component, &reply, started);
             ctx.render(&reply)
         }
         None => gone(ctx),
@@ -179,6 +179,7 @@ pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
 
 /// What a button for an entry that a knowledge reload removed shows.
 pub fn gone(ctx: &Ctx) -> Rendered {
+    ctx.metrics().handled(crate::metrics::Handled::Gone);
     let texts = lang::texts(None);
     Rendered::embed(
         serenity::builder::CreateEmbed::new()

@@ -32,6 +32,13 @@ impl Bot {
         }
     }
 
+    /// The same bot, counting into `metrics` (see [`Ctx::with_metrics`]).
+    pub fn with_metrics(self, metrics: Arc<crate::metrics::Metrics>) -> Bot {
+        Bot {
+            ctx: self.ctx.with_metrics(metrics),
+        }
+    }
+
     /// What the handlers see.
     pub fn context(&self) -> &Ctx {
         &self.ctx

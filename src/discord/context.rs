@@ -16,6 +16,7 @@ use super::delivery::Delivery;
 use super::render::{self, Rendered};
 use crate::config::Config;
 use crate::knowledge::EmergencyKind;
+use crate::metrics::{Handled, Metrics};
 use crate::reply::Reply;
 use crate::{Engine, Outcome};
 
@@ -98,6 +99,7 @@ pub struct Ctx {
     limiter: DefaultKeyedRateLimiter<UserId>,
     me: OnceLock<UserId>,
     commands: OnceLock<render::Commands>,
+    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -120,7 +122,25 @@ impl Ctx {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             me: OnceLock::new(),
             commands: OnceLock::new(),
+            metrics: Arc::new(Metrics::new()),
         }
+    }
+
+    /// The same state, counting into `metrics` (shared with the gateway handler, the reloader
+    /// and the HTTP endpoint) instead of its own.
+    pub fn with_metrics(self, metrics: Arc<Metrics>) -> Ctx {
+        Ctx { metrics, ..self }
+    }
+
+    /// What the bot counts and knows about itself.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Logs and counts one answered question (never its text or who asked).
+    pub fn answered(&self, via: Via, reply: &Reply, started: Instant) {
+        self.metrics.answered(reply, started.elapsed());
+        log_answer(via, reply, started);
     }
 
     /// Remembers the ids Discord gave the globally registered commands, so replies can
@@ -218,9 +238,10 @@ impl Ctx {
                 outcome = "rate_limited",
                 "question refused"
             );
+            self.metrics.handled(Handled::RateLimited);
             return Err(RateLimited);
         }
-        log_answer(via, &reply, started);
+        self.answered(via, &reply, started);
         Ok(reply)
     }
 

@@ -35,6 +35,7 @@ pub async fn emergency(ctx: &Ctx, c: &CommandInteraction) {
         outcome = "help_lines",
         "emergency lines shown"
     );
+    ctx.metrics().handled(crate::metrics::Handled::HelpLines);
     ctx.delivery()
         .respond(
             c.id,

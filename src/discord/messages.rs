@@ -91,6 +91,7 @@ pub async fn message(ctx: &Ctx, m: &Message) {
     let engine = ctx.engine();
     let rendered = if text.is_empty() || engine.is_greeting(&text) {
         tracing::info!(via = via.as_str(), outcome = "intro", "greeting answered");
+        ctx.metrics().handled(crate::metrics::Handled::Intro);
         intro(&engine, &ctx.commands())
     } else {
         match ctx.ask(&engine, m.author.id, &text, via) {

@@ -7,7 +7,8 @@
 //! both registration and routing use; [`messages`] answers DMs and mentions. Handlers get a
 //! [`Ctx`] ([`context`]: engine, settings, rate limiter) and answer through its
 //! [`Delivery`] ([`delivery`]: retry, defer-then-edit) over an [`Outbound`]; [`render`] turns
-//! replies into Discord's builders. [`reload`] swaps in edited knowledge.
+//! replies into Discord's builders. [`reload`] swaps in edited knowledge. [`health`] serves
+//! the [`Metrics`](crate::metrics::Metrics) all of them count into.
 //!
 //! Imports only point down: `mod` → `bot` → `commands` → one file per command and
 //! `messages` → `slash`, `context` → `delivery` → `outbound`, `render`.
@@ -19,6 +20,7 @@ pub mod commands;
 pub mod context;
 pub mod delivery;
 pub mod emergency;
+pub mod health;
 pub mod logging;
 pub mod messages;
 pub mod outbound;
@@ -272,6 +274,8 @@ pub async fn serve(
     }
     let http = http.default_allowed_mentions(render::no_mentions()).build();
 
+    let started = health::start(config, &engine, knowledge_dir).await; // 503 until connected
+    let (metrics, _endpoint) = started.map_err(ServeError::Config)?;
     // The shutdown signal, shareable: it also ends the waits between attempts to connect.
     let stop = CancellationToken::new();
     let _signal = AbortOnDrop({
@@ -289,7 +293,7 @@ pub async fn serve(
 
     let engine: SharedEngine = Arc::new(ArcSwap::new(engine));
     let _reloader = if config.bot.watch_knowledge {
-        let watch = reload::watch(knowledge_dir, Arc::clone(&engine));
+        let watch = reload::watch(knowledge_dir, Arc::clone(&engine), Arc::clone(&metrics));
         Some(watch.map_err(|source| ServeError::Watch {
             path: knowledge_dir.to_path_buf(),
             source,
@@ -311,16 +315,18 @@ pub async fn serve(
     };
     let mut client = ClientBuilder::new_with_http(http, INTENTS)
         .event_handler(handler)
+        .event_handler(health::Gateway(Arc::clone(&metrics)))
         .await
         .map_err(|e| discord_error(&e))?;
     // The builder asks for the gateway URL again and, should that fail, silently falls back
     // to Discord's: use the one just reached.
     *client.ws_url.lock().await = ws_url;
-    let bot = Arc::new(Bot::new(
+    let bot = Bot::new(
         engine,
         SerenityOutbound::new(Arc::clone(&client.http)),
         Settings::from_config(config),
-    ));
+    );
+    let bot = Arc::new(bot.with_metrics(metrics));
     let _ = slot.set(Arc::clone(&bot));
 
     // Forget members who stopped asking, so the rate limiter's memory stays flat.

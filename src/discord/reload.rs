@@ -10,6 +10,7 @@ use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
 use super::context::SharedEngine;
+use crate::metrics::{knowledge_version, Metrics};
 use crate::{Engine, Error};
 
 /// How long the folder must be quiet before reloading: editors and `git pull` write several
@@ -18,6 +19,10 @@ pub const DEBOUNCE: Duration = Duration::from_millis(300);
 
 /// Most problems logged for one failed reload; `medfaq check` lists all of them.
 const MAX_LOGGED_FINDINGS: usize = 10;
+
+/// Most problems `/medfaq-status` shows for the last failed reload: enough to start fixing,
+/// short enough for one embed field.
+const MAX_STATUS_FINDINGS: usize = 3;
 
 /// A running watch; dropping it stops watching.
 #[derive(Debug)]
@@ -32,8 +37,9 @@ impl Drop for Reloader {
     }
 }
 
-/// Starts watching `dir`, swapping new knowledge into `engine`. Needs a tokio runtime.
-pub fn watch(dir: &Path, engine: SharedEngine) -> notify::Result<Reloader> {
+/// Starts watching `dir`, swapping new knowledge into `engine` and noting each reload in
+/// `metrics`. Needs a tokio runtime.
+pub fn watch(dir: &Path, engine: SharedEngine, metrics: Arc<Metrics>) -> notify::Result<Reloader> {
     let (tx, mut rx) = mpsc::unbounded_channel::<()>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let relevant = match &event {
@@ -56,7 +62,7 @@ pub fn watch(dir: &Path, engine: SharedEngine) -> notify::Result<Reloader> {
                     Err(_) => break,
                 }
             }
-            reload(&dir, &engine).await;
+            reload(&dir, &engine, &metrics).await;
         }
     });
     Ok(Reloader {
@@ -66,15 +72,23 @@ pub fn watch(dir: &Path, engine: SharedEngine) -> notify::Result<Reloader> {
 }
 
 /// Loads `dir` and swaps it in if it is valid; otherwise logs why and keeps the old set.
-/// Returns true if and only if the new set was swapped in.
-pub async fn reload(dir: &Path, engine: &SharedEngine) -> bool {
+/// Either way the outcome is noted in `metrics` (a refusal with its first problems, for
+/// `/medfaq-status`). Returns true if and only if the new set was swapped in.
+pub async fn reload(dir: &Path, engine: &SharedEngine, metrics: &Metrics) -> bool {
     let path: PathBuf = dir.to_path_buf();
-    let loaded = tokio::task::spawn_blocking(move || Engine::load(&path)).await;
+    let loaded = tokio::task::spawn_blocking(move || {
+        Engine::load(&path).map(|engine| (engine, knowledge_version(&path)))
+    })
+    .await;
+    if let Some(why) = refusal(dir, &loaded) {
+        metrics.reload_failed(why);
+    }
     match loaded {
-        Ok(Ok(new)) => {
+        Ok(Ok((new, version))) => {
             let entries = new.knowledge().enabled().count();
+            metrics.knowledge_loaded(&new, version.clone());
             engine.store(Arc::new(new));
-            tracing::info!(entries, "knowledge reloaded");
+            tracing::info!(entries, version, "knowledge reloaded");
             true
         }
         Ok(Err(Error::Invalid { findings })) => {
@@ -95,5 +109,30 @@ pub async fn reload(dir: &Path, engine: &SharedEngine) -> bool {
             tracing::error!("knowledge reload crashed; still serving the previous knowledge: {e}");
             false
         }
+    }
+}
+
+/// Why a reload was refused, in a few lines for `/medfaq-status`; `None` if it was not.
+/// File names are shown relative to `dir`: where the bot's folder is on the server is no one
+/// else's business.
+fn refusal<T>(
+    dir: &Path,
+    loaded: &Result<crate::Result<T>, tokio::task::JoinError>,
+) -> Option<String> {
+    let relative = |text: String| text.replace(&format!("{}/", dir.display()), "");
+    match loaded {
+        Ok(Ok(_)) => None,
+        Ok(Err(Error::Invalid { findings })) => {
+            let mut why = format!("{} problems:", findings.len());
+            for f in findings.iter().take(MAX_STATUS_FINDINGS) {
+                why.push_str(&format!("\n{}", relative(f.to_string())));
+            }
+            if findings.len() > MAX_STATUS_FINDINGS {
+                why.push_str("\n… `medfaq check` lists them all");
+            }
+            Some(why)
+        }
+        Ok(Err(e)) => Some(relative(e.to_string())),
+        Err(e) => Some(format!("the reload crashed: {e}")),
     }
 }

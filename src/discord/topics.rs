@@ -7,7 +7,7 @@ use serenity::model::application::{
 };
 
 use super::ask::gone;
-use super::context::{log_answer, Ctx, Via};
+use super::context::{Ctx, Via};
 use super::delivery::Respond;
 use super::render::{self, Rendered, MAX_OPTIONS, MAX_OPTION_TEXT};
 use super::slash::{self, SlashCommand};
@@ -151,7 +151,7 @@ pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
     } else if c.data.custom_id == render::ID_TOPIC_ENTRY {
         match engine.entry_reply(value, ctx.settings().region.as_deref()) {
             Some(reply) => {
-                log_answer(Via::Component, &reply, started);
+                ctx.answered(Via::Component, &reply, started);
                 ctx.render(&reply)
             }
             None => gone(ctx),
