@@ -8,7 +8,7 @@
 //! [`Ctx`] ([`context`]: engine, settings, rate limiter) and answer through its
 //! [`Delivery`] ([`delivery`]: retry, defer-then-edit) over an [`Outbound`]; [`render`] turns
 //! replies into Discord's builders. [`reload`] swaps in edited knowledge. [`health`] serves
-//! the [`Metrics`](crate::metrics::Metrics) all of them count into.
+//! and [`status`] shows the [`Metrics`](crate::metrics::Metrics) all of them count into.
 //!
 //! Imports only point down: `mod` → `bot` → `commands` → one file per command and
 //! `messages` → `slash`, `context` → `delivery` → `outbound`, `render`.
@@ -27,6 +27,7 @@ pub mod outbound;
 pub mod reload;
 pub mod render;
 pub mod slash;
+pub mod status;
 pub mod topics;
 
 use std::future::Future;

@@ -84,6 +84,35 @@ pub(super) static TEXTS: Texts = Texts {
     choose_question: "Choose a question",
     more_questions: |more, ask| format!("\n…and {more} more: ask about them with {ask}."),
     emergency_label: "⚠ Get emergency help now",
+    status_title: "medfaq status",
+    status_version: "Knowledge version",
+    status_entries: "Entries",
+    status_loaded: "Knowledge loaded",
+    status_reload_error: "Last reload error",
+    status_no_reload_error: "None: the last reload (or the start) went well.",
+    status_shards: "Shards",
+    status_shards_value: |run, total, connected| {
+        let run = if run.is_empty() { "none yet" } else { run };
+        match total {
+            Some(total) => format!("{run} (of {total}); {connected} connected"),
+            None => format!("{run}; {connected} connected"),
+        }
+    },
+    status_uptime: "Uptime",
+    status_uptime_value: |seconds| {
+        let (d, h, m, s) = (
+            seconds / 86_400,
+            seconds / 3_600 % 24,
+            seconds / 60 % 60,
+            seconds % 60,
+        );
+        match (d, h, m) {
+            (0, 0, 0) => format!("{s} s"),
+            (0, 0, _) => format!("{m} min {s} s"),
+            (0, _, _) => format!("{h} h {m} min"),
+            _ => format!("{d} d {h} h"),
+        }
+    },
     about_title: "About medfaq",
     about_body: |a| {
         format!(
@@ -116,4 +145,6 @@ pub(super) static TEXTS: Texts = Texts {
     describe_about:
         "What medfaq is and is not, where its answers come from, and what it keeps (nothing)",
     describe_emergency: "Emergency, crisis, poison and treatment lines for this server's region",
+    describe_status:
+        "For moderators: the knowledge being served, its last reload, shards and uptime",
 };

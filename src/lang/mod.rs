@@ -86,6 +86,27 @@ pub struct Texts {
     pub more_questions: fn(more: usize, ask: &str) -> String,
     /// The autocomplete suggestion put first while the text typed describes an emergency.
     pub emergency_label: &'static str,
+    /// The heading of `/medfaq-status`.
+    pub status_title: &'static str,
+    /// Its field with the knowledge's version.
+    pub status_version: &'static str,
+    /// Its field with the number of entries.
+    pub status_entries: &'static str,
+    /// Its field with when the knowledge was (re)loaded.
+    pub status_loaded: &'static str,
+    /// Its field with the last reload error.
+    pub status_reload_error: &'static str,
+    /// That field's value when the last reload went well.
+    pub status_no_reload_error: &'static str,
+    /// Its field with the shards.
+    pub status_shards: &'static str,
+    /// That field's value, by the shards this process has run (listed), the bot's total shard
+    /// count if known, and how many are connected now.
+    pub status_shards_value: fn(run: &str, total: Option<u32>, connected: usize) -> String,
+    /// Its field with the uptime.
+    pub status_uptime: &'static str,
+    /// A duration, by its seconds: the largest two units are enough.
+    pub status_uptime_value: fn(seconds: u64) -> String,
     /// The heading of `/about`.
     pub about_title: &'static str,
     /// The text of `/about`.
@@ -106,6 +127,8 @@ pub struct Texts {
     pub describe_about: &'static str,
     /// `/emergency`'s description.
     pub describe_emergency: &'static str,
+    /// `/medfaq-status`'s description (shown to server managers).
+    pub describe_status: &'static str,
 }
 
 /// What `/about` says about the knowledge being served.

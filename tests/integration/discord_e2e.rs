@@ -150,7 +150,10 @@ fn e2e_global_registration_is_one_bulk_overwrite_and_clears_leftover_guild_comma
                 .iter()
                 .map(|c| c["name"].as_str().unwrap())
                 .collect();
-            assert_eq!(names, ["ask", "topics", "about", "emergency"]);
+            assert_eq!(
+                names,
+                ["ask", "topics", "about", "emergency", "medfaq-status"]
+            );
             assert_eq!(puts[1].1, json!([]));
             assert_eq!(puts[2].1, json!([]));
             assert!(h.standin.requests().iter().all(|r| r.method != "POST"));
