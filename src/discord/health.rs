@@ -15,7 +15,8 @@ use hyper::header::{HeaderValue, ALLOW, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serenity::all::{
-    ConnectionStage, Context, EventHandler, Ready, ResumedEvent, ShardStageUpdateEvent,
+    ConnectionStage, Context, EventHandler, Ready, ResumedEvent, ShardManager,
+    ShardStageUpdateEvent,
 };
 use serenity::async_trait;
 use tokio::net::TcpListener;
@@ -42,23 +43,54 @@ pub const MAX_CONNECTIONS: usize = 16;
 
 const PLAIN: &str = "text/plain; charset=utf-8";
 
+/// How often the shards' stages are read from serenity's shard manager: often enough for a
+/// probe to see a lost connection within seconds, rare enough to cost nothing.
+pub const CHECK_SHARDS_EVERY: Duration = Duration::from_secs(5);
+
+/// A background task that ends when this is dropped.
+#[derive(Debug)]
+pub struct Task(tokio::task::JoinHandle<()>);
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Reads every [`CHECK_SHARDS_EVERY`] which shards `manager` has connected and tells
+/// `metrics`, until dropped. serenity does not send a stage event for every lost connection
+/// (a dropped socket it resumes at once, or a shard it restarts), so the events alone could
+/// leave `/healthz` at 200 through an outage.
+pub fn check_shards(manager: Arc<ShardManager>, metrics: Arc<Metrics>) -> Task {
+    Task(tokio::spawn(async move {
+        let mut every = tokio::time::interval(CHECK_SHARDS_EVERY);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            let connected: Vec<u32> = manager
+                .runners
+                .lock()
+                .await
+                .iter()
+                .filter(|(_, runner)| runner.stage == ConnectionStage::Connected)
+                .map(|(id, _)| id.0)
+                .collect();
+            metrics.gateway_connected(&connected);
+        }
+    }))
+}
+
 /// A running endpoint; dropping it stops serving (and closes open connections).
 #[derive(Debug)]
 pub struct Endpoint {
     addr: SocketAddr,
-    task: tokio::task::JoinHandle<()>,
+    _task: Task,
 }
 
 impl Endpoint {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
-    }
-}
-
-impl Drop for Endpoint {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 
@@ -118,8 +150,8 @@ pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> std::io::Result<E
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "serving {HEALTH_PATH} and {METRICS_PATH}");
-    let task = tokio::spawn(accept(listener, metrics));
-    Ok(Endpoint { addr, task })
+    let task = Task(tokio::spawn(accept(listener, metrics)));
+    Ok(Endpoint { addr, _task: task })
 }
 
 /// Takes connections until aborted; aborting drops the set, which ends every connection.

@@ -327,6 +327,7 @@ pub async fn serve(
         SerenityOutbound::new(Arc::clone(&client.http)),
         Settings::from_config(config),
     );
+    let _shards = health::check_shards(Arc::clone(&client.shard_manager), Arc::clone(&metrics));
     let bot = Arc::new(bot.with_metrics(metrics));
     let _ = slot.set(Arc::clone(&bot));
 

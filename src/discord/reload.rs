@@ -123,7 +123,8 @@ fn refusal<T>(
     match loaded {
         Ok(Ok(_)) => None,
         Ok(Err(Error::Invalid { findings })) => {
-            let mut why = format!("{} problems:", findings.len());
+            let n = findings.len();
+            let mut why = format!("{n} problem{}:", if n == 1 { "" } else { "s" });
             for f in findings.iter().take(MAX_STATUS_FINDINGS) {
                 why.push_str(&format!("\n{}", relative(f.to_string())));
             }

@@ -109,9 +109,9 @@ pub fn card(status: &Status) -> Rendered {
         .field(
             texts.status_uptime,
             format!(
-                "{} ({})",
+                "{}, since <t:{}:f>",
                 (texts.status_uptime_value)(status.uptime.as_secs()),
-                when(status.started_at)
+                unix(status.started_at)
             ),
             true,
         );

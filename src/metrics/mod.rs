@@ -350,6 +350,21 @@ impl Metrics {
             .set(i64::try_from(ready).unwrap_or(i64::MAX));
     }
 
+    /// Notes which shards are connected now, as serenity's shard manager says (a shard being
+    /// restarted is not listed): this catches a connection lost without a stage event, which
+    /// serenity does not always send.
+    pub fn gateway_connected(&self, connected: &[u32]) {
+        let mut state = self.state();
+        let now: std::collections::BTreeSet<u32> = connected.iter().copied().collect();
+        let lost = state.ready.difference(&now).count();
+        state.ready = now;
+        let ready = state.ready.len();
+        drop(state);
+        self.disconnects.inc_by(lost as u64);
+        self.shards_ready
+            .set(i64::try_from(ready).unwrap_or(i64::MAX));
+    }
+
     /// What the bot knows about itself now.
     pub fn status(&self) -> Status {
         let state = self.state();

@@ -157,6 +157,13 @@ fn later_sessions_on_a_shard_are_reconnects_and_leaving_connected_a_disconnect()
     let status = metrics.status();
     assert_eq!(status.shards_ready, [0, 1]);
     assert_eq!(status.shard_total, Some(2));
+
+    // The shard manager's view: shard 1 is being restarted.
+    metrics.gateway_connected(&[0]);
+    assert_eq!(count(&metrics, "medfaq_gateway_disconnects_total"), 2.0);
+    assert_eq!(metrics.status().shards_ready, [0]);
+    metrics.gateway_connected(&[]);
+    assert!(!metrics.status().healthy(), "no shard connected");
 }
 
 #[test]
