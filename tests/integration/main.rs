@@ -5,6 +5,7 @@ mod cli;
 mod discord_binary;
 mod discord_bot;
 mod discord_e2e;
+mod discord_metrics;
 mod discord_render;
 mod discord_shared;
 mod faults;
