@@ -192,7 +192,10 @@ fn e2e_guild_list_registers_per_guild_and_clears_the_global_set() {
                     global.clone(),
                 ]
             );
-            assert_eq!(puts[0].1.as_array().unwrap().len(), 4);
+            assert_eq!(
+                puts[0].1.as_array().unwrap().len(),
+                medfaq::discord::commands::COMMANDS.len()
+            );
             assert_eq!(puts[2].1, json!([]), "the global set is cleared");
         },
     );
