@@ -104,6 +104,9 @@ pub async fn start(
 ) -> Result<(Arc<Metrics>, Option<Endpoint>), String> {
     let metrics = Arc::new(Metrics::new());
     metrics.knowledge_loaded(engine, metrics::knowledge_version(dir));
+    if let Ok(crate::config::Shards::Range { first, last, total }) = config.shards() {
+        metrics.shards_configured(first, last, total);
+    }
     let Some(addr) = config.metrics.listen else {
         return Ok((metrics, None));
     };

@@ -90,7 +90,7 @@ pub fn card(status: &Status) -> Rendered {
         None => texts.status_no_reload_error.to_string(),
     };
     let shards = (texts.status_shards_value)(
-        &shard_list(&status.shards_seen),
+        &shard_list(&status.shards_run),
         status.shard_total,
         status.shards_ready.len(),
     );

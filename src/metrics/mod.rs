@@ -312,6 +312,13 @@ impl Metrics {
         });
     }
 
+    /// Notes that the config gives this process shards `first..=last` of `total`.
+    pub fn shards_configured(&self, first: u32, last: u32, total: u32) {
+        let mut state = self.state();
+        state.shard_range = Some((first, last));
+        state.shard_total = Some(total);
+    }
+
     /// Notes a gateway session on `shard` (of `total`, when the event says) starting or
     /// resuming.
     pub fn gateway_session(&self, session: Session, shard: u32, total: Option<u32>) {
@@ -372,7 +379,10 @@ impl Metrics {
             knowledge: state.knowledge.clone(),
             reload_error: state.reload_error.clone(),
             shards_ready: state.ready.iter().copied().collect(),
-            shards_seen: state.seen.iter().copied().collect(),
+            shards_run: match state.shard_range {
+                Some((first, last)) => (first..=last).collect(),
+                None => state.seen.iter().copied().collect(),
+            },
             shard_total: state.shard_total,
             started_at: self.started_at,
             uptime: self.started.elapsed(),

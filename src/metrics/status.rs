@@ -15,8 +15,10 @@ pub(super) struct State {
     pub ready: BTreeSet<u32>,
     /// Shards that have been connected at least once.
     pub seen: BTreeSet<u32>,
-    /// The total number of shards of the bot (all processes), from the gateway.
+    /// The total number of shards of the bot (all processes), from the config or the gateway.
     pub shard_total: Option<u32>,
+    /// The shards the config gives this process, when it names them.
+    pub shard_range: Option<(u32, u32)>,
 }
 
 /// The knowledge being served.
@@ -48,8 +50,9 @@ pub struct Status {
     pub reload_error: Option<ReloadError>,
     /// Shards of this process connected now, by id.
     pub shards_ready: Vec<u32>,
-    /// Shards of this process that have connected at least once, by id.
-    pub shards_seen: Vec<u32>,
+    /// Shards this process runs, by id: the config's range when it names one, else those
+    /// that have connected at least once.
+    pub shards_run: Vec<u32>,
     /// The bot's total number of shards (all processes), once a shard has connected.
     pub shard_total: Option<u32>,
     /// When the bot started.
@@ -73,7 +76,7 @@ impl Status {
             format!(
                 "connected to the Discord gateway ({} of {} shards ready)",
                 self.shards_ready.len(),
-                self.shards_seen.len()
+                self.shards_run.len()
             )
         };
         let knowledge = match &self.knowledge {

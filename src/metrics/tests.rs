@@ -167,6 +167,20 @@ fn later_sessions_on_a_shard_are_reconnects_and_leaving_connected_a_disconnect()
 }
 
 #[test]
+fn the_shards_run_are_the_configured_range_when_there_is_one() {
+    let metrics = Metrics::new();
+    metrics.shards_configured(2, 3, 4);
+    assert_eq!(metrics.status().shards_run, [2, 3], "before any connects");
+    metrics.gateway_session(Session::Ready, 2, Some(4));
+    let status = metrics.status();
+    assert_eq!(
+        (status.shards_run, status.shards_ready),
+        (vec![2, 3], vec![2])
+    );
+    assert_eq!(status.shard_total, Some(4));
+}
+
+#[test]
 fn the_knowledge_version_follows_the_knowledge_files_only() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
