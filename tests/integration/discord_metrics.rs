@@ -7,15 +7,16 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use medfaq::config::Config;
 use medfaq::knowledge::EmergencyKind;
 use medfaq::metrics::{knowledge_version, Handled};
-use medfaq::Outcome;
+use medfaq::{Engine, Outcome};
 use serde_json::{json, Value};
 
 use crate::discord_shared::{
     assert_fits_discord, assert_private, confident, expected_entry, is_ephemeral, GUILD, MEMBER,
 };
-use crate::standin::live::{self, Live, WAIT};
+use crate::standin::live::{self, Live, FAKE_TOKEN, WAIT};
 use crate::standin::payloads;
 
 /// A question the shipped knowledge has no entry for.
@@ -30,9 +31,12 @@ fn free_addr() -> SocketAddr {
     probe.local_addr().unwrap()
 }
 
-/// One plain HTTP/1.1 GET; returns the status code and the body.
+/// One plain HTTP/1.1 GET; returns the status code and the body, or code 0 when nothing
+/// listens (yet).
 fn get_blocking(addr: SocketAddr, path: &str) -> (u16, String) {
-    let mut s = std::net::TcpStream::connect(addr).expect("the metrics endpoint accepts");
+    let Ok(mut s) = std::net::TcpStream::connect(addr) else {
+        return (0, String::new());
+    };
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     write!(
         s,
@@ -343,4 +347,50 @@ fn e2e_a_dropped_gateway_counts_a_resume_and_health_stays_or_comes_back() {
                 .await;
         },
     );
+}
+
+#[test]
+fn e2e_healthz_is_503_while_discord_cannot_be_reached_and_metrics_already_answer() {
+    let addr = free_addr();
+    let nowhere = free_addr();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut config = Config::default();
+        config.discord.api_url = format!("http://{nowhere}");
+        config.bot.watch_knowledge = false;
+        config.metrics.listen = Some(addr);
+        let dir = live::repo_knowledge();
+        let engine = Arc::new(Engine::load(&dir).unwrap());
+        let stop = tokio_util::sync::CancellationToken::new();
+        let stopped = stop.clone();
+        let serve = tokio::spawn(async move {
+            medfaq::discord::serve(&config, FAKE_TOKEN, &dir, engine, async move {
+                stopped.cancelled().await
+            })
+            .await
+        });
+        let (code, health) = scrape_until(addr, "/healthz", |code, _| code != 0).await;
+        assert_eq!(code, 503, "{health}");
+        assert!(
+            health.starts_with("unavailable: not connected to the Discord gateway"),
+            "{health}"
+        );
+        assert!(
+            health.contains("knowledge") && health.contains("loaded"),
+            "{health}"
+        );
+        let (code, text) = get(addr, "/metrics").await;
+        assert_eq!(code, 200);
+        assert_eq!(sample(&text, "medfaq_gateway_shards_ready"), 0.0);
+        stop.cancel();
+        let result = tokio::time::timeout(WAIT, serve)
+            .await
+            .expect("serve stops");
+        assert!(result.unwrap().is_ok());
+    });
+    runtime.shutdown_timeout(Duration::from_secs(2));
 }
