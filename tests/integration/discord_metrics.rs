@@ -394,3 +394,38 @@ fn e2e_healthz_is_503_while_discord_cannot_be_reached_and_metrics_already_answer
     });
     runtime.shutdown_timeout(Duration::from_secs(2));
 }
+
+#[test]
+fn a_metrics_address_in_use_stops_serve_with_a_config_error_before_reaching_discord() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let result = runtime.block_on(async {
+        let mut config = Config::default();
+        config.discord.api_url = format!("http://{}", free_addr());
+        config.bot.watch_knowledge = false;
+        config.metrics.listen = Some(addr);
+        let dir = live::repo_knowledge();
+        let engine = Arc::new(Engine::load(&dir).unwrap());
+        let serve = medfaq::discord::serve(&config, FAKE_TOKEN, &dir, engine, async {
+            std::future::pending::<()>().await
+        });
+        tokio::time::timeout(WAIT, serve)
+            .await
+            .expect("fails at once")
+    });
+    let e = result.expect_err("the address is taken");
+    assert!(!e.is_transient(), "a configuration error, not retried");
+    let message = e.to_string();
+    assert!(
+        message.contains(&format!("could not serve metrics on {addr}")),
+        "{message}"
+    );
+    assert!(
+        message.contains("[metrics]"),
+        "says where to fix it: {message}"
+    );
+}
