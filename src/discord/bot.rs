@@ -13,9 +13,10 @@ use serenity::model::id::UserId;
 use super::commands;
 use super::context::{Ctx, Settings, SharedEngine};
 use super::delivery::Delivery;
-use super::messages;
 use super::outbound::Outbound;
 use super::render;
+use super::{feedback, messages, moderator};
+use crate::storage::Storage;
 use crate::Engine;
 
 /// medfaq on Discord: its state ([`Ctx`]) and the routing of every event to a handler.
@@ -29,6 +30,28 @@ impl Bot {
     pub fn new(engine: SharedEngine, out: impl Outbound, settings: Settings) -> Bot {
         Bot {
             ctx: Ctx::new(engine, Delivery::new(out), settings),
+        }
+    }
+
+    /// The same bot, keeping per-server settings, feedback and logs in `storage`.
+    pub fn with_storage(self, storage: Storage) -> Bot {
+        Bot {
+            ctx: self.ctx.with_storage(storage),
+        }
+    }
+
+    /// Deletes everything stored about a server the bot has left (settings, feedback,
+    /// counters, logs), logging the outcome in one line.
+    pub async fn forget_guild(&self, guild: u64) {
+        let Some(storage) = self.ctx.storage() else {
+            return;
+        };
+        match storage.forget_guild(guild).await {
+            Ok(_) => tracing::info!("left a server: its stored settings and logs were deleted"),
+            Err(e) => tracing::warn!(
+                "left server {guild}, but deleting its stored data failed ({e}); run `medfaq \
+                 forget --guild {guild}`"
+            ),
         }
     }
 
@@ -72,10 +95,17 @@ impl Bot {
                 if !id.starts_with(render::ID_PREFIX) {
                     return;
                 }
+                if feedback::owns(id) {
+                    return feedback::component(ctx, &c).await;
+                }
+                if moderator::owns(id) {
+                    return moderator::component(ctx, &c).await;
+                }
                 if let Some(component) = commands::owning(id).and_then(|c| c.component) {
                     component(ctx, &c).await;
                 }
             }
+            Interaction::Modal(m) => feedback::modal(ctx, &m).await,
             _ => {}
         }
     }

@@ -16,14 +16,18 @@ pub mod about;
 pub mod ask;
 pub mod bot;
 pub mod commands;
+pub mod community;
 pub mod context;
 pub mod delivery;
 pub mod emergency;
+pub mod feedback;
 pub mod logging;
 pub mod messages;
+pub mod moderator;
 pub mod outbound;
 pub mod reload;
 pub mod render;
+pub mod settings;
 pub mod slash;
 pub mod topics;
 
@@ -34,7 +38,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use serenity::all::{Context, EventHandler, GatewayIntents, Interaction, Message, Ready};
+use serenity::all::{
+    Context, EventHandler, GatewayIntents, Guild, Interaction, Message, Ready, UnavailableGuild,
+};
 use serenity::async_trait;
 use serenity::client::ClientBuilder;
 use serenity::http::HttpBuilder;
@@ -47,13 +53,20 @@ pub use delivery::{Delivery, Respond};
 pub use outbound::{Call, Outbound, Recorder, SendError, Sent, SerenityOutbound, Step};
 
 use crate::config::{Config, Shards};
+use crate::storage::Storage;
 use crate::Engine;
 
-/// The gateway intents: server messages (for mentions) and direct messages. Neither is
+/// The gateway intents: server messages (for mentions), direct messages, and servers (to
+/// learn when the bot is removed from one, so its stored data is deleted). None is
 /// privileged; Discord delivers the content of DMs and of messages that mention the bot
 /// without `MESSAGE_CONTENT`.
-pub const INTENTS: GatewayIntents =
-    GatewayIntents::GUILD_MESSAGES.union(GatewayIntents::DIRECT_MESSAGES);
+pub const INTENTS: GatewayIntents = GatewayIntents::GUILD_MESSAGES
+    .union(GatewayIntents::DIRECT_MESSAGES)
+    .union(GatewayIntents::GUILDS);
+
+/// How long shutdown waits for queued storage writes (feedback, counters, logs): one write
+/// timeout; a store that is down by then loses what is queued, and says so in the log.
+pub const FLUSH_TIMEOUT: Duration = crate::storage::WRITE_TIMEOUT;
 
 /// How often idle members' rate-limit state is forgotten.
 const FORGET_IDLE_EVERY: Duration = Duration::from_secs(60);
@@ -242,6 +255,18 @@ impl EventHandler for Handler {
             .track_future(async move { bot.message(&message).await })
             .await;
     }
+
+    async fn guild_delete(&self, _ctx: Context, incomplete: UnavailableGuild, _: Option<Guild>) {
+        // `unavailable` means an outage, not a removal: keep the server's settings then.
+        if incomplete.unavailable {
+            return;
+        }
+        let Some(bot) = self.bot() else { return };
+        let guild = incomplete.id.get();
+        self.tracker
+            .track_future(async move { bot.forget_guild(guild).await })
+            .await;
+    }
 }
 
 /// Runs the bot until `shutdown` completes (or the connection fails for good).
@@ -251,12 +276,14 @@ impl EventHandler for Handler {
 /// yet, Discord down), the bot tries again with a pause doubling from [`START_RETRY_FIRST`]
 /// to [`START_RETRY_MAX`], logging each attempt; only a refused token or a bad configuration
 /// is an error. Once connected, serenity itself reconnects shards that lose the gateway. On shutdown the bot stops taking events, lets answers in
-/// flight finish (up to `bot.shutdown_grace_seconds`), and closes the shards.
+/// flight finish (up to `bot.shutdown_grace_seconds`), closes the shards, and writes what
+/// `storage` has queued (up to [`FLUSH_TIMEOUT`]).
 pub async fn serve(
     config: &Config,
     token: &str,
     knowledge_dir: &Path,
     engine: Arc<Engine>,
+    storage: Storage,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let shards = config
@@ -316,11 +343,14 @@ pub async fn serve(
     // The builder asks for the gateway URL again and, should that fail, silently falls back
     // to Discord's: use the one just reached.
     *client.ws_url.lock().await = ws_url;
-    let bot = Arc::new(Bot::new(
-        engine,
-        SerenityOutbound::new(Arc::clone(&client.http)),
-        Settings::from_config(config),
-    ));
+    let bot = Arc::new(
+        Bot::new(
+            engine,
+            SerenityOutbound::new(Arc::clone(&client.http)),
+            Settings::from_config(config),
+        )
+        .with_storage(storage.clone()),
+    );
     let _ = slot.set(Arc::clone(&bot));
 
     // Forget members who stopped asking, so the rate limiter's memory stays flat.
@@ -385,6 +415,15 @@ pub async fn serve(
         stopper.abort();
     } else {
         let _ = stopper.await;
+    }
+    if tokio::time::timeout(FLUSH_TIMEOUT, storage.flush())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            timeout_seconds = FLUSH_TIMEOUT.as_secs(),
+            "storage writes still queued at shutdown were not all written"
+        );
     }
     match result {
         Ok(()) => {

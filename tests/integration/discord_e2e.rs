@@ -150,7 +150,7 @@ fn e2e_global_registration_is_one_bulk_overwrite_and_clears_leftover_guild_comma
                 .iter()
                 .map(|c| c["name"].as_str().unwrap())
                 .collect();
-            assert_eq!(names, ["ask", "topics", "about", "emergency"]);
+            assert_eq!(names, ["ask", "topics", "about", "emergency", "settings"]);
             assert_eq!(puts[1].1, json!([]));
             assert_eq!(puts[2].1, json!([]));
             assert!(h.standin.requests().iter().all(|r| r.method != "POST"));
@@ -189,7 +189,7 @@ fn e2e_guild_list_registers_per_guild_and_clears_the_global_set() {
                     global.clone(),
                 ]
             );
-            assert_eq!(puts[0].1.as_array().unwrap().len(), 4);
+            assert_eq!(puts[0].1.as_array().unwrap().len(), 5);
             assert_eq!(puts[2].1, json!([]), "the global set is cleared");
         },
     );
@@ -242,12 +242,19 @@ fn e2e_ask_answers_with_the_entry_embed() {
                 .flat_map(|row| row["components"].as_array().unwrap().clone())
                 .map(|b| b["custom_id"].as_str().unwrap().to_string())
                 .collect();
+            let entry = reply.entry_id.as_deref().unwrap();
+            let feedback = [
+                medfaq::discord::community::ID_HELPFUL,
+                medfaq::discord::community::ID_NOT_HELPFUL,
+                medfaq::discord::community::ID_REPORT,
+            ];
             let expected: Vec<String> = reply
                 .related
                 .iter()
                 .map(|c| format!("{}{}", render::ID_ENTRY, c.entry_id))
+                .chain(feedback.iter().map(|p| format!("{p}{entry}")))
                 .collect();
-            assert_eq!(related, expected);
+            assert_eq!(related, expected, "related entries, then feedback");
 
             let public = h.ask(MEMBER, GUILD, confident(&h.engine), Some(true)).await;
             assert!(

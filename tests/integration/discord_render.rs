@@ -147,12 +147,25 @@ fn command_definitions_fit_discord_and_work_in_dms() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["ask", "topics", "about", "emergency"]);
+    assert_eq!(names, ["ask", "topics", "about", "emergency", "settings"]);
     for c in commands.as_array().unwrap() {
         assert!((1..=100).contains(&chars(&c["description"])), "{c}");
-        assert_eq!(c["contexts"], json!([0, 1]), "guilds and bot DMs");
+        if c["name"] == "settings" {
+            assert_eq!(c["contexts"], json!([0]), "settings belong to a server");
+            let manage_guild = 1u64 << 5;
+            assert_eq!(
+                c["default_member_permissions"],
+                json!(manage_guild.to_string())
+            );
+        } else {
+            assert_eq!(c["contexts"], json!([0, 1]), "guilds and bot DMs");
+        }
         for o in c["options"].as_array().into_iter().flatten() {
             assert!((1..=100).contains(&chars(&o["description"])), "{o}");
+            for sub in o["options"].as_array().into_iter().flatten() {
+                assert!((1..=100).contains(&chars(&sub["description"])), "{sub}");
+                assert!(sub["name"].as_str().unwrap().chars().count() <= 32, "{sub}");
+            }
         }
     }
     assert_eq!(commands[0]["options"][0]["autocomplete"], json!(true));

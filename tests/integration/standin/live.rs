@@ -119,6 +119,11 @@ pub struct Live {
     pub knowledge: PathBuf,
     /// The bot's log so far.
     pub logs: Logs,
+    /// The bot's storage (flush it before reading the store).
+    pub storage: medfaq::storage::Storage,
+    /// Where the store is (an SQLite file in a temporary folder unless the test's config
+    /// named a PostgreSQL server).
+    pub store: medfaq::config::StorageLocation,
 }
 
 impl Live {
@@ -288,13 +293,20 @@ where
         config.discord.api_url = api_url.clone();
         config.bot.shutdown_grace_seconds = 2;
         tweak(&mut config);
+        // The store sits in a folder of its own, as beside a config file.
+        let state = tempfile::tempdir().unwrap();
+        let store = config.storage.location(state.path()).unwrap();
+        let storage = medfaq::storage::Storage::open(&config, state.path())
+            .await
+            .expect("the store opens");
+        let for_serve = storage.clone();
         let engine = Arc::new(Engine::load(knowledge.path()).unwrap());
         let for_bot = Arc::clone(&engine);
         let cancel = CancellationToken::new();
         let stop = cancel.clone();
         let dir = knowledge.path().to_path_buf();
         let serve = tokio::spawn(async move {
-            medfaq::discord::serve(&config, FAKE_TOKEN, &dir, for_bot, async move {
+            medfaq::discord::serve(&config, FAKE_TOKEN, &dir, for_bot, for_serve, async move {
                 stop.cancelled().await
             })
             .await
@@ -324,6 +336,8 @@ where
             engine,
             knowledge: knowledge.path().to_path_buf(),
             logs: logs.clone(),
+            storage,
+            store,
         });
         body(Arc::clone(&live)).await;
         cancel.cancel();
@@ -332,7 +346,9 @@ where
             .expect("serve stops after shutdown")
             .expect("serve does not panic");
         assert!(stopped.is_ok(), "serve stopped with {stopped:?}");
+        drop(live);
         drop(knowledge);
+        drop(state);
     });
     runtime.shutdown_timeout(Duration::from_secs(2));
     let text = logs.text();
