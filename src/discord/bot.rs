@@ -5,9 +5,11 @@
 //! [`Recorder`](super::Recorder).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serenity::model::application::Interaction;
 use serenity::model::channel::Message;
+use serenity::model::guild::UnavailableGuild;
 use serenity::model::id::UserId;
 
 use super::commands;
@@ -18,6 +20,10 @@ use super::render;
 use super::{feedback, messages, moderator};
 use crate::storage::Storage;
 use crate::Engine;
+
+/// How long shutdown waits for queued storage writes (feedback, counters, logs): one write
+/// timeout; a store that is down by then loses what is queued, and the log says so.
+pub const FLUSH_TIMEOUT: Duration = crate::storage::WRITE_TIMEOUT;
 
 /// medfaq on Discord: its state ([`Ctx`]) and the routing of every event to a handler.
 #[derive(Debug)]
@@ -37,6 +43,30 @@ impl Bot {
     pub fn with_storage(self, storage: Storage) -> Bot {
         Bot {
             ctx: self.ctx.with_storage(storage),
+        }
+    }
+
+    /// Writes what storage has queued, waiting at most [`FLUSH_TIMEOUT`] (at shutdown).
+    pub async fn flush(&self) {
+        let Some(storage) = self.ctx.storage() else {
+            return;
+        };
+        if tokio::time::timeout(FLUSH_TIMEOUT, storage.flush())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                timeout_seconds = FLUSH_TIMEOUT.as_secs(),
+                "storage writes still queued at shutdown were not all written"
+            );
+        }
+    }
+
+    /// A server is gone: when the bot was removed from it (not when it is only unavailable
+    /// in an outage), everything stored about it is deleted.
+    pub async fn guild_delete(&self, gone: &UnavailableGuild) {
+        if !gone.unavailable {
+            self.forget_guild(gone.id.get()).await;
         }
     }
 

@@ -57,16 +57,11 @@ use crate::storage::Storage;
 use crate::Engine;
 
 /// The gateway intents: server messages (for mentions), direct messages, and servers (to
-/// learn when the bot is removed from one, so its stored data is deleted). None is
-/// privileged; Discord delivers the content of DMs and of messages that mention the bot
-/// without `MESSAGE_CONTENT`.
+/// learn when the bot is removed from one). None is privileged; Discord delivers the content
+/// of DMs and of messages that mention the bot without `MESSAGE_CONTENT`.
 pub const INTENTS: GatewayIntents = GatewayIntents::GUILD_MESSAGES
     .union(GatewayIntents::DIRECT_MESSAGES)
     .union(GatewayIntents::GUILDS);
-
-/// How long shutdown waits for queued storage writes (feedback, counters, logs): one write
-/// timeout; a store that is down by then loses what is queued, and says so in the log.
-pub const FLUSH_TIMEOUT: Duration = crate::storage::WRITE_TIMEOUT;
 
 /// How often idle members' rate-limit state is forgotten.
 const FORGET_IDLE_EVERY: Duration = Duration::from_secs(60);
@@ -256,15 +251,10 @@ impl EventHandler for Handler {
             .await;
     }
 
-    async fn guild_delete(&self, _ctx: Context, incomplete: UnavailableGuild, _: Option<Guild>) {
-        // `unavailable` means an outage, not a removal: keep the server's settings then.
-        if incomplete.unavailable {
-            return;
-        }
+    async fn guild_delete(&self, _ctx: Context, gone: UnavailableGuild, _: Option<Guild>) {
         let Some(bot) = self.bot() else { return };
-        let guild = incomplete.id.get();
         self.tracker
-            .track_future(async move { bot.forget_guild(guild).await })
+            .track_future(async move { bot.guild_delete(&gone).await })
             .await;
     }
 }
@@ -277,7 +267,7 @@ impl EventHandler for Handler {
 /// to [`START_RETRY_MAX`], logging each attempt; only a refused token or a bad configuration
 /// is an error. Once connected, serenity itself reconnects shards that lose the gateway. On shutdown the bot stops taking events, lets answers in
 /// flight finish (up to `bot.shutdown_grace_seconds`), closes the shards, and writes what
-/// `storage` has queued (up to [`FLUSH_TIMEOUT`]).
+/// `storage` has queued ([`Bot::flush`]).
 pub async fn serve(
     config: &Config,
     token: &str,
@@ -343,14 +333,9 @@ pub async fn serve(
     // The builder asks for the gateway URL again and, should that fail, silently falls back
     // to Discord's: use the one just reached.
     *client.ws_url.lock().await = ws_url;
-    let bot = Arc::new(
-        Bot::new(
-            engine,
-            SerenityOutbound::new(Arc::clone(&client.http)),
-            Settings::from_config(config),
-        )
-        .with_storage(storage.clone()),
-    );
+    let out = SerenityOutbound::new(Arc::clone(&client.http));
+    let bot = Bot::new(engine, out, Settings::from_config(config)).with_storage(storage);
+    let bot = Arc::new(bot);
     let _ = slot.set(Arc::clone(&bot));
 
     // Forget members who stopped asking, so the rate limiter's memory stays flat.
@@ -416,15 +401,7 @@ pub async fn serve(
     } else {
         let _ = stopper.await;
     }
-    if tokio::time::timeout(FLUSH_TIMEOUT, storage.flush())
-        .await
-        .is_err()
-    {
-        tracing::warn!(
-            timeout_seconds = FLUSH_TIMEOUT.as_secs(),
-            "storage writes still queued at shutdown were not all written"
-        );
-    }
+    bot.flush().await;
     match result {
         Ok(()) => {
             tracing::info!("stopped");
@@ -452,29 +429,4 @@ fn discord_error(e: &serenity::Error) -> ServeError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_network_and_discord_failures_are_retried() {
-        assert!(ServeError::Discord("could not reach Discord".into()).is_transient());
-        assert!(!ServeError::Unauthorized.is_transient());
-        assert!(!ServeError::Config("shards.last is past shards.total".into()).is_transient());
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn backoff_doubles_up_to_its_cap_and_stops_on_shutdown() {
-        let stop = CancellationToken::new();
-        let mut backoff = Backoff::new();
-        let why = ServeError::Discord("HTTP 502".into());
-        let mut pauses = Vec::new();
-        for _ in 0..9 {
-            let before = tokio::time::Instant::now();
-            assert!(backoff.wait(&why, &stop).await);
-            pauses.push(before.elapsed().as_secs());
-        }
-        assert_eq!(pauses, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
-        stop.cancel();
-        assert!(!backoff.wait(&why, &stop).await, "shutdown ends the wait");
-    }
-}
+mod tests;
