@@ -91,10 +91,12 @@ fn record(ctx: &Ctx, here: &Here, entry: &str, outcome: FeedbackOutcome) {
         "feedback received"
     );
     let Some(storage) = ctx.storage() else { return };
+    // The region whose lines the reply showed: the knowledge's default when none is set.
+    let region = ctx.engine().knowledge().region(here.region()).code.clone();
     storage.record_feedback(Feedback {
         entry_id: (!entry.is_empty()).then(|| entry.to_string()),
         outcome,
-        region: here.settings.region.clone(),
+        region: Some(region),
         guild_id: here.guild_id(),
         at: Timestamp::now(),
     });
