@@ -151,6 +151,15 @@ fn dump(db: &rusqlite::Connection) -> Vec<String> {
     values
 }
 
+/// A feedback row: entry id, outcome, comment, region, server.
+type FeedbackRow = (
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
 fn count(db: &rusqlite::Connection, sql: &str) -> i64 {
     db.query_row(sql, [], |r| r.get(0)).unwrap()
 }
@@ -349,13 +358,7 @@ fn community_feedback_and_a_report_land_in_storage_without_the_user() {
             .await;
 
             let db = h.db().await;
-            let rows: Vec<(
-                Option<String>,
-                String,
-                Option<String>,
-                Option<String>,
-                Option<i64>,
-            )> = db
+            let rows: Vec<FeedbackRow> = db
                 .prepare(
                     "SELECT entry_id, outcome, comment, region, guild_id FROM feedback ORDER BY id",
                 )
