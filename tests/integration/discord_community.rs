@@ -15,10 +15,13 @@ use medfaq::discord::community::{
 use medfaq::{Engine, Outcome};
 use serde_json::{json, Value};
 
-use crate::discord_shared::{assert_fits_discord, assert_private, confident, is_ephemeral, DM};
+use crate::discord_shared::{
+    assert_fits_discord, assert_private, clarify_question, confident, is_ephemeral, DM,
+};
 use crate::discord_shared::{MEMBER, OTHER_MEMBER};
 use crate::standin::live::{self, Live, WAIT};
 use crate::standin::payloads::{self, Place};
+use medfaq::discord::render;
 
 /// The server of these tests.
 const GUILD_ID: u64 = 720_000_000_000_000_001;
@@ -411,13 +414,24 @@ fn community_server_that_did_not_opt_in_stores_no_question_text() {
     community(
         |_| {},
         |h| async move {
+            let unclear = clarify_question(&h.engine);
+            let pick = |body: &Value| {
+                custom_ids(body)
+                    .into_iter()
+                    .find(|id| id.starts_with(render::ID_PICK))
+                    .expect("a \"did you mean\" reply offers choices")
+            };
             h.ask(MEMBER, GUILD, NO_ANSWER).await;
             h.ask(MEMBER, DM, NO_ANSWER).await;
+            let choices = h.ask(MEMBER, GUILD, unclear).await;
+            h.press(MEMBER, GUILD, &pick(&choices)).await;
             let db = h.db().await;
             assert_eq!(count(&db, "SELECT COUNT(*) FROM unanswered"), 0);
             assert_eq!(count(&db, "SELECT COUNT(*) FROM picks"), 0);
             assert!(
-                !dump(&db).iter().any(|v| v.contains("swallow")),
+                !dump(&db)
+                    .iter()
+                    .any(|v| v.contains("swallow") || v == unclear),
                 "no question text anywhere in the store"
             );
 
@@ -444,6 +458,21 @@ fn community_server_that_did_not_opt_in_stores_no_question_text() {
                 .map(Result::unwrap)
                 .collect();
             assert_eq!(kept, [(GUILD_ID as i64, NO_ANSWER.to_string())]);
+
+            // A "did you mean" choice picked is kept with the question it answered.
+            let choices = h.ask(MEMBER, GUILD, unclear).await;
+            let picked = pick(&choices);
+            h.press(MEMBER, GUILD, &picked).await;
+            let db = h.db().await;
+            let picks: Vec<(String, String)> = db
+                .prepare("SELECT question, entry_id FROM picks")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let entry = picked.strip_prefix(render::ID_PICK).unwrap();
+            assert_eq!(picks, [(unclear.to_string(), entry.to_string())]);
         },
     );
 }
