@@ -71,17 +71,36 @@ impl Bot {
     }
 
     /// Deletes everything stored about a server the bot has left (settings, feedback,
-    /// counters, logs), logging the outcome in one line.
+    /// counters, logs), trying again like a storage write (up to
+    /// [`MAX_WRITE_ATTEMPTS`](crate::storage::MAX_WRITE_ATTEMPTS) times) while the store is
+    /// down, and logging the outcome in one line.
     pub async fn forget_guild(&self, guild: u64) {
+        use crate::storage::{backoff, MAX_WRITE_ATTEMPTS};
         let Some(storage) = self.ctx.storage() else {
             return;
         };
-        match storage.forget_guild(guild).await {
-            Ok(_) => tracing::info!("left a server: its stored settings and logs were deleted"),
-            Err(e) => tracing::warn!(
-                "left server {guild}, but deleting its stored data failed ({e}); run `medfaq \
-                 forget --guild {guild}`"
-            ),
+        let mut attempt = 1;
+        loop {
+            match storage.forget_guild(guild).await {
+                Ok(_) => {
+                    tracing::info!("left a server: its stored settings and logs were deleted");
+                    return;
+                }
+                Err(_) if attempt < MAX_WRITE_ATTEMPTS => {
+                    tokio::time::sleep(backoff(attempt)).await;
+                    attempt += 1;
+                }
+                Err(e) => {
+                    // Server ids stay out of info-and-above lines (PRIVACY.md); an operator
+                    // running at debug level gets it for `medfaq forget --guild`.
+                    tracing::warn!(
+                        "left a server, but deleting its stored data failed {attempt} times \
+                         ({e}); its id is logged at debug level for `medfaq forget --guild`"
+                    );
+                    tracing::debug!(guild, "server whose stored data could not be deleted");
+                    return;
+                }
+            }
         }
     }
 
