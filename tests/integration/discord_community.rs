@@ -36,10 +36,10 @@ const MOD_CHANNEL: u64 = 720_000_000_000_000_003;
 const MOD_ROLE: u64 = 720_000_000_000_000_004;
 /// A question nothing curated answers, and that should never be stored unless the server
 /// opted in.
-const NO_ANSWER: &str = "what is the airspeed of an unladen swallow";
+pub const NO_ANSWER: &str = "what is the airspeed of an unladen swallow";
 
 /// A question the shipped knowledge answers with an emergency reply.
-fn emergency_question(engine: &Engine) -> &'static str {
+pub fn emergency_question(engine: &Engine) -> &'static str {
     [
         "my friend took too many pills and won't wake up",
         "he is not breathing after using fentanyl",
@@ -126,7 +126,7 @@ where
 }
 
 /// Every value in every table of the store, as text.
-fn dump(db: &rusqlite::Connection) -> Vec<String> {
+pub fn dump(db: &rusqlite::Connection) -> Vec<String> {
     let tables: Vec<String> = db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
         .unwrap()
@@ -163,12 +163,12 @@ type FeedbackRow = (
     Option<i64>,
 );
 
-fn count(db: &rusqlite::Connection, sql: &str) -> i64 {
+pub fn count(db: &rusqlite::Connection, sql: &str) -> i64 {
     db.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 /// The custom ids of the components on a response.
-fn custom_ids(body: &Value) -> Vec<String> {
+pub fn custom_ids(body: &Value) -> Vec<String> {
     body["data"]["components"]
         .as_array()
         .into_iter()
@@ -179,15 +179,15 @@ fn custom_ids(body: &Value) -> Vec<String> {
 }
 
 /// The text of a response's embeds (titles, descriptions, fields, footers) as one string.
-fn shown(body: &Value) -> String {
+pub fn shown(body: &Value) -> String {
     body["data"]["embeds"].to_string()
 }
 
-fn string_option(name: &str, value: &str) -> Value {
+pub fn string_option(name: &str, value: &str) -> Value {
     json!({"name": name, "type": 3, "value": value})
 }
 
-fn bool_option(name: &str, value: bool) -> Value {
+pub fn bool_option(name: &str, value: bool) -> Value {
     json!({"name": name, "type": 5, "value": value})
 }
 

@@ -5,6 +5,7 @@ mod cli;
 mod discord_binary;
 mod discord_bot;
 mod discord_community;
+mod discord_community_pg;
 mod discord_e2e;
 mod discord_render;
 mod discord_shared;

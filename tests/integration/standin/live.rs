@@ -271,11 +271,7 @@ pub type Tweak = Box<dyn FnOnce(&mut Config)>;
 
 /// Like [`run_with`] for several bots at once (as several processes would run, each with
 /// its own stand-in), each with its own config tweak; `body` gets them in the same order.
-pub fn run_several<F, Fut>(
-    options: Options,
-    tweaks: Vec<Tweak>,
-    body: F,
-) -> String
+pub fn run_several<F, Fut>(options: Options, tweaks: Vec<Tweak>, body: F) -> String
 where
     F: FnOnce(Vec<Arc<Live>>) -> Fut,
     Fut: Future<Output = ()>,
