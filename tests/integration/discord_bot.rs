@@ -254,6 +254,11 @@ async fn about_and_emergency_commands_answer() {
     let e = engine();
     assert!(text.contains(&format!("{} entries", e.knowledge().enabled().count())));
     assert!(text.contains("never keeps who"), "{text}");
+    let oldest = e.knowledge().oldest_reviewed().unwrap();
+    assert!(
+        text.contains(&format!("reviewed between {oldest} and")),
+        "{text}"
+    );
     assert!(text.contains("unanswered-question log"), "{text}");
     let emergency = &sent[1].body()["data"];
     assert_fits_discord(emergency);
