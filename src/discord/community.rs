@@ -5,7 +5,8 @@
 //! ([`moderator`](super::moderator) handles it).
 //!
 //! The state here lives only in memory and only briefly: when a member may next ask the
-//! moderators, and the question behind a "did you mean" reply in a server whose
+//! moderators, which messages a member already gave feedback on (so a button pressed twice
+//! counts once), and the question behind a "did you mean" reply in a server whose
 //! unanswered-question log is on, until the member picks a choice.
 
 use std::collections::HashMap;
@@ -52,6 +53,22 @@ pub const PENDING_QUESTION: Duration = Duration::from_secs(15 * 60);
 
 /// The most questions held at once: past it the oldest are let go, so memory stays flat.
 pub const MAX_PENDING: usize = 1_000;
+
+/// How long a member's feedback on one message is remembered, so that pressing the same
+/// buttons again counts once: long enough for a conversation, short enough to forget.
+pub const FEEDBACK_MEMORY: Duration = Duration::from_secs(60 * 60);
+
+/// The most feedback presses remembered at once (then all are let go, so memory stays flat).
+pub const MAX_FEEDBACK_MEMORY: usize = 10_000;
+
+/// What a member said about one message, for counting it once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Said {
+    /// "Helpful" or "Not helpful": the first press counts.
+    Vote,
+    /// A report.
+    Report,
+}
 
 /// The community tools' rows for `reply` in `here`, to put under it.
 pub fn rows(reply: &Reply, here: &Here) -> Vec<CreateActionRow> {
@@ -105,6 +122,8 @@ pub struct State {
     pending: Mutex<HashMap<(u64, UserId), (String, Instant)>>,
     /// When each (server, member) last asked the moderators.
     helped: Mutex<HashMap<(u64, UserId), Instant>>,
+    /// Feedback already counted, per (message, member, kind).
+    said: Mutex<HashMap<(u64, UserId, Said), Instant>>,
 }
 
 impl State {
@@ -150,6 +169,23 @@ impl State {
         helped.remove(&(guild, user));
     }
 
+    /// Returns true if and only if this is the member's first feedback of this kind on this
+    /// message (within [`FEEDBACK_MEMORY`]); it is remembered either way.
+    pub fn first_feedback(&self, message: u64, user: UserId, said: Said) -> bool {
+        let mut seen = self.said.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= MAX_FEEDBACK_MEMORY {
+            seen.retain(|_, at| at.elapsed() < FEEDBACK_MEMORY);
+            if seen.len() >= MAX_FEEDBACK_MEMORY {
+                seen.clear();
+            }
+        }
+        let now = Instant::now();
+        match seen.insert((message, user, said), now) {
+            Some(at) => now.duration_since(at) >= FEEDBACK_MEMORY,
+            None => true,
+        }
+    }
+
     /// Lets go of whatever has expired.
     pub fn forget_idle(&self) {
         self.pending
@@ -160,6 +196,10 @@ impl State {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|_, at| at.elapsed() < HELP_COOLDOWN);
+        self.said
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, at| at.elapsed() < FEEDBACK_MEMORY);
     }
 }
 
@@ -176,6 +216,23 @@ mod tests {
         assert!(state.may_ask_moderators(8, member), "another server");
         state.undo_moderator_request(guild, member);
         assert!(state.may_ask_moderators(guild, member));
+    }
+
+    #[test]
+    fn feedback_on_one_message_counts_once_per_kind() {
+        let state = State::default();
+        let member = UserId::new(9);
+        assert!(state.first_feedback(1, member, Said::Vote));
+        assert!(!state.first_feedback(1, member, Said::Vote));
+        assert!(state.first_feedback(1, member, Said::Report));
+        assert!(
+            state.first_feedback(2, member, Said::Vote),
+            "another message"
+        );
+        assert!(
+            state.first_feedback(1, UserId::new(10), Said::Vote),
+            "another member"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serenity::model::application::{
 };
 
 use super::community::{
-    ID_FEEDBACK, ID_HELPFUL, ID_NOT_HELPFUL, ID_REPORT, ID_REPORT_COMMENT, ID_REPORT_FORM,
+    Said, ID_FEEDBACK, ID_HELPFUL, ID_NOT_HELPFUL, ID_REPORT, ID_REPORT_COMMENT, ID_REPORT_FORM,
 };
 use super::context::{Ctx, Here};
 use super::delivery::Respond;
@@ -42,8 +42,14 @@ pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
     } else {
         return;
     };
-    let here = ctx.here(c.guild_id).await;
-    record(ctx, &here, entry, outcome);
+    // A member pressing again on the same message is thanked again but counted once.
+    if ctx
+        .community()
+        .first_feedback(c.message.id.get(), c.user.id, Said::Vote)
+    {
+        let here = ctx.here(c.guild_id).await;
+        record(ctx, &here, entry, outcome);
+    }
     thank(ctx, c.id, &c.token, lang::texts(None).feedback_thanks).await;
 }
 
@@ -63,8 +69,16 @@ pub async fn modal(ctx: &Ctx, m: &ModalInteraction) {
         })
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty());
-    let here = ctx.here(m.guild_id).await;
-    record(ctx, &here, entry, FeedbackOutcome::Report { comment });
+    // One report per member per message counts (a form sent twice is one report). Discord
+    // names the message for a form opened from a button, which is how medfaq opens it.
+    let first = m.message.as_ref().is_none_or(|msg| {
+        ctx.community()
+            .first_feedback(msg.id.get(), m.user.id, Said::Report)
+    });
+    if first {
+        let here = ctx.here(m.guild_id).await;
+        record(ctx, &here, entry, FeedbackOutcome::Report { comment });
+    }
     thank(ctx, m.id, &m.token, lang::texts(None).report_thanks).await;
 }
 

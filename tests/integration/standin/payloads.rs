@@ -269,6 +269,19 @@ pub fn modal_submit(
     )
 }
 
+/// A submitted modal opened from a button on the bot's message `message`.
+pub fn modal_submit_on(
+    id: u64,
+    user_id: u64,
+    place: Place,
+    message: u64,
+    custom_id: &str,
+    fields: &[(&str, &str)],
+) -> Value {
+    modal_submit(id, user_id, place, custom_id, fields)
+        .with_message(bot_message(message, place, 64))
+}
+
 /// `GUILD_DELETE`: the bot was removed from `guild` (`unavailable: false`) or the server is
 /// in an outage (`unavailable: true`).
 pub fn guild_delete(guild: u64, unavailable: bool) -> Value {
