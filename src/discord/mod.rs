@@ -2,10 +2,12 @@
 //!
 //! [`serve`] connects, registers the slash commands once, and hands every event to a
 //! [`Bot`], which routes it to a handler. One file per slash command ([`ask`], [`topics`],
-//! [`about`], [`emergency`]), each giving its name, definition and handlers as one
-//! [`SlashCommand`](slash::SlashCommand), all listed in the one table in [`commands`], which
-//! both registration and routing use; [`messages`] answers DMs and mentions. Handlers get a
-//! [`Ctx`] ([`context`]: engine, settings, rate limiter) and answer through its
+//! [`about`], [`emergency`], [`settings`]), each giving its name, definition and handlers as
+//! one [`SlashCommand`](slash::SlashCommand), all listed in the one table in [`commands`],
+//! which both registration and routing use; [`messages`] answers DMs and mentions;
+//! [`community`] puts feedback and moderator buttons under replies, which [`feedback`] and
+//! [`moderator`] handle. Handlers get a [`Ctx`] ([`context`]: engine, storage and each
+//! server's settings, rate limiter) and answer through its
 //! [`Delivery`] ([`delivery`]: retry, defer-then-edit) over an [`Outbound`]; [`render`] turns
 //! replies into Discord's builders. [`reload`] swaps in edited knowledge.
 //!
