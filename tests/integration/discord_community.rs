@@ -484,6 +484,37 @@ fn community_server_that_did_not_opt_in_stores_no_question_text() {
                 .collect();
             let entry = picked.strip_prefix(render::ID_PICK).unwrap();
             assert_eq!(picks, [(unclear.to_string(), entry.to_string())]);
+
+            // The curators' report reads what the bot stored.
+            let StorageLocation::Sqlite(path) = h.store.clone() else {
+                unreachable!()
+            };
+            let report = tokio::task::spawn_blocking(move || {
+                assert_cmd::Command::cargo_bin("medfaq")
+                    .unwrap()
+                    .arg("--knowledge")
+                    .arg(live::repo_knowledge())
+                    .args(["report", "--json", "--db"])
+                    .arg(path)
+                    .env_remove("MEDFAQ_STORAGE_URL")
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            assert!(report.status.success(), "{report:?}");
+            let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+            assert_eq!(
+                report["unanswered"][0]["questions"][0]["text"],
+                json!(NO_ANSWER),
+                "{report}"
+            );
+            assert_eq!(report["phrasings"][0]["entry_id"], json!(entry), "{report}");
+            assert_eq!(
+                report["phrasings"][0]["questions"][0]["text"],
+                json!(unclear),
+                "{report}"
+            );
         },
     );
 }
