@@ -547,3 +547,46 @@ fn community_leaving_a_guild_deletes_its_settings() {
         },
     );
 }
+
+#[test]
+fn community_settings_answers_and_mentions_apply_per_server() {
+    community(
+        |_| {},
+        |h| async move {
+            let question = confident(&h.engine);
+            assert!(is_ephemeral(&h.ask(MEMBER, GUILD, question).await["data"]));
+            h.settings("answers", vec![string_option("visibility", "public")])
+                .await;
+            let public = h.ask(MEMBER, GUILD, question).await;
+            assert!(!is_ephemeral(&public["data"]), "answers now public");
+
+            // Mentions: answered by default, ignored once turned off.
+            h.said.lock().unwrap().push(question.to_string());
+            let mention = format!("<@{}> {question}", crate::standin::BOT_ID);
+            let since = h.standin.requests().len();
+            let id = h.standin.next_id();
+            h.standin.dispatch(
+                "MESSAGE_CREATE",
+                payloads::message_create(id, MEMBER, GUILD, &mention, true),
+            );
+            h.standin.message_in(GUILD.channel(), since, WAIT).await;
+            h.settings("mentions", vec![bool_option("on", false)]).await;
+            let since = h.standin.requests().len();
+            let id = h.standin.next_id();
+            h.standin.dispatch(
+                "MESSAGE_CREATE",
+                payloads::message_create(id, MEMBER, GUILD, &mention, true),
+            );
+            h.settle(Duration::from_millis(500)).await;
+            let path = format!("/api/v10/channels/{}/messages", GUILD.channel());
+            assert!(
+                !h.standin
+                    .requests()
+                    .iter()
+                    .skip(since)
+                    .any(|r| r.path == path),
+                "a mention is ignored once mentions are off"
+            );
+        },
+    );
+}
