@@ -5,6 +5,8 @@
 //! are answered, the moderators' channel and role for help requests, and the opt-in
 //! unanswered-question log with its retention.
 
+use std::time::Duration;
+
 use serenity::builder::{
     AutocompleteChoice, CreateAutocompleteResponse, CreateCommand, CreateCommandOption,
     CreateEmbed, CreateInteractionResponse,
@@ -224,24 +226,39 @@ pub fn card(kb: &KnowledgeBase, settings: &Settings, lead: Option<&str>) -> Rend
     )
 }
 
+/// How long `/settings` may spend reading and saving before it answers that storage is not
+/// answering: the answer must still reach Discord within its 3 seconds.
+pub const STORE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// `/settings <subcommand>`.
 pub async fn command(ctx: &Ctx, c: &CommandInteraction) {
-    let rendered = settings(ctx, c).await;
+    let rendered = match tokio::time::timeout(STORE_TIMEOUT, settings(ctx, c)).await {
+        Ok(rendered) => rendered,
+        Err(_) => {
+            tracing::warn!(
+                timeout_ms = STORE_TIMEOUT.as_millis() as u64,
+                "server settings not read or saved in time"
+            );
+            note(lang::texts(None).settings_unavailable)
+        }
+    };
     ctx.delivery()
         .respond(c.id, &c.token, rendered, Respond::New { ephemeral: true })
         .await;
 }
 
+/// A short private note instead of the card.
+fn note(text: &str) -> Rendered {
+    Rendered::embed(
+        CreateEmbed::new()
+            .description(text)
+            .colour(render::COLOUR_CAUTION),
+    )
+}
+
 /// What `/settings` answers: the card, or why nothing changed.
 async fn settings(ctx: &Ctx, c: &CommandInteraction) -> Rendered {
     let t = lang::texts(None);
-    let note = |text: &str| {
-        Rendered::embed(
-            CreateEmbed::new()
-                .description(text)
-                .colour(render::COLOUR_CAUTION),
-        )
-    };
     let Some(guild) = c.guild_id else {
         return note(t.settings_guild_only);
     };
