@@ -31,7 +31,8 @@ pub const PICKED_PREFIX: &str = "entry:";
 /// emergency: whichever suggestion the member picks, the emergency reply follows.
 pub const EMERGENCY_PREFIX: &str = "emergency:";
 
-/// What the bot does, from the `[bot]` config.
+/// What the bot does, from the `[bot]` config: the rate limit, and the defaults a server's
+/// own choices (from storage, through [`Ctx::here`]) override.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// Region for emergency numbers.
