@@ -61,13 +61,24 @@ pub fn run(knowledge_flag: &Path, config_path: Option<&Path>) -> anyhow::Result<
         entries = engine.knowledge().enabled().count(),
         "medfaq serve starting"
     );
-    runtime.block_on(discord::serve(
-        &config,
-        &token,
-        &dir,
-        std::sync::Arc::new(engine),
-        shutdown_signal(),
-    ))?;
+    // The store sits beside the config file unless `[storage]` says otherwise.
+    let config_dir = Config::dir_of(config_path);
+    runtime.block_on(async {
+        let storage = crate::storage::Storage::open(&config, &config_dir)
+            .await
+            .context("could not open the store")?;
+        tracing::info!(store = %storage.store().describe(), "storage opened");
+        discord::serve(
+            &config,
+            &token,
+            &dir,
+            std::sync::Arc::new(engine),
+            storage,
+            shutdown_signal(),
+        )
+        .await
+        .map_err(anyhow::Error::from)
+    })?;
     Ok(EXIT_OK)
 }
 

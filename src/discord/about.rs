@@ -37,12 +37,14 @@ pub fn about_card(engine: &Engine, region: Option<&str>) -> Rendered {
     let emergency = &kb.region(region).emergency;
     let texts = lang::texts(None);
     let reviewed = kb.last_reviewed().unwrap_or(texts.not_recorded);
+    let oldest_reviewed = kb.oldest_reviewed().unwrap_or(texts.not_recorded);
     let text = (texts.about_body)(&lang::About {
         topics: &topics.join(", "),
         n_topics: topics.len(),
         entries,
         sources: kb.sources.len(),
         reviewed,
+        oldest_reviewed,
         emergency,
     });
     let mut sources = String::new();
@@ -66,8 +68,9 @@ pub fn about_card(engine: &Engine, region: Option<&str>) -> Rendered {
 
 /// `/about`.
 pub async fn about(ctx: &Ctx, c: &CommandInteraction) {
-    let rendered = about_card(&ctx.engine(), ctx.settings().region.as_deref());
-    let ephemeral = ctx.ephemeral(c.guild_id.is_some(), None);
+    let here = ctx.here(c.guild_id).await;
+    let rendered = about_card(&ctx.engine(), here.region());
+    let ephemeral = ctx.ephemeral(&here, None);
     ctx.delivery()
         .respond(c.id, &c.token, rendered, Respond::New { ephemeral })
         .await;

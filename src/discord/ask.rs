@@ -72,12 +72,10 @@ pub async fn command(ctx: &Ctx, c: &CommandInteraction) {
         }
     }
     let engine = ctx.engine();
-    let (rendered, ephemeral) = match ctx.ask(&engine, c.user.id, question, Via::Slash) {
-        Ok(reply) => (
-            ctx.render(&reply),
-            ctx.ephemeral(c.guild_id.is_some(), public),
-        ),
-        Err(RateLimited) => (ctx.slow_down(&engine), c.guild_id.is_some()),
+    let here = ctx.here(c.guild_id).await;
+    let (rendered, ephemeral) = match ctx.ask(&engine, c.user.id, question, Via::Slash, &here) {
+        Ok(reply) => (ctx.render_in(&reply, &here), ctx.ephemeral(&here, public)),
+        Err(RateLimited) => (ctx.slow_down(&engine, &here), c.guild_id.is_some()),
     };
     ctx.delivery()
         .respond(c.id, &c.token, rendered, Respond::New { ephemeral })
@@ -139,7 +137,8 @@ pub async fn autocomplete(ctx: &Ctx, c: &CommandInteraction) {
 pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
     let id = c.data.custom_id.as_str();
     let engine = ctx.engine();
-    let region = ctx.settings().region.as_deref();
+    let here = ctx.here(c.guild_id).await;
+    let region = here.region();
     let in_guild = c.guild_id.is_some();
     let private = c
         .message
@@ -151,15 +150,16 @@ pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
         Respond::Update
     } else {
         Respond::New {
-            ephemeral: ctx.ephemeral(in_guild, None),
+            ephemeral: ctx.ephemeral(&here, None),
         }
     };
     let started = std::time::Instant::now();
     let (reply, how) = if let Some(entry) = id.strip_prefix(render::ID_PICK) {
+        log_pick(ctx, &here, c, entry);
         (engine.entry_reply(entry, region), replace)
     } else if let Some(entry) = id.strip_prefix(render::ID_ENTRY) {
         let how = Respond::New {
-            ephemeral: ctx.ephemeral(in_guild, None),
+            ephemeral: ctx.ephemeral(&here, None),
         };
         (engine.entry_reply(entry, region), how)
     } else if id == render::ID_NONE {
@@ -170,11 +170,31 @@ pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
     let rendered = match reply {
         Some(reply) => {
             ctx.answered(Via::Component, &reply, started);
-            ctx.render(&reply)
+            ctx.note(&reply, &here, c.user.id, None);
+            ctx.render_in(&reply, &here)
         }
         None => gone(ctx),
     };
     ctx.delivery().respond(c.id, &c.token, rendered, how).await;
+}
+
+/// Logs a "did you mean" pick with the question it answered, if the server's log is on and
+/// the question is still held (never in direct messages).
+fn log_pick(ctx: &Ctx, here: &super::context::Here, c: &ComponentInteraction, entry: &str) {
+    let (Some(storage), Some(guild)) = (ctx.storage(), here.guild_id()) else {
+        return;
+    };
+    if !here.settings.unanswered_log {
+        return;
+    }
+    if let Some(question) = ctx.community().take_question(guild, c.user.id) {
+        storage.record(crate::storage::Record::Pick(crate::storage::Pick {
+            guild_id: guild,
+            question,
+            entry_id: entry.to_string(),
+            at: crate::storage::Timestamp::now(),
+        }));
+    }
 }
 
 /// What a button for an entry that a knowledge reload removed shows.

@@ -8,7 +8,7 @@ use serenity::model::id::GuildId;
 
 use super::outbound::SendError;
 use super::slash::SlashCommand;
-use super::{about, ask, emergency, status, topics};
+use super::{about, ask, emergency, settings, status, topics};
 
 /// Every slash command, in the order Discord lists them.
 pub const COMMANDS: &[SlashCommand] = &[
@@ -16,6 +16,7 @@ pub const COMMANDS: &[SlashCommand] = &[
     topics::COMMAND,
     about::COMMAND,
     emergency::COMMAND,
+    settings::COMMAND,
     status::COMMAND,
 ];
 

@@ -10,7 +10,7 @@ use arc_swap::ArcSwap;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serenity::builder::{CreateEmbed, CreateEmbedFooter};
 use serenity::model::application::Command;
-use serenity::model::id::UserId;
+use serenity::model::id::{GuildId, UserId};
 
 use super::delivery::Delivery;
 use super::render::{self, Rendered};
@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::knowledge::EmergencyKind;
 use crate::metrics::{Handled, Metrics};
 use crate::reply::Reply;
+use crate::storage::{self, Storage};
 use crate::{Engine, Outcome};
 
 /// The engine being served, swapped whole when the knowledge reloads.
@@ -31,7 +32,8 @@ pub const PICKED_PREFIX: &str = "entry:";
 /// emergency: whichever suggestion the member picks, the emergency reply follows.
 pub const EMERGENCY_PREFIX: &str = "emergency:";
 
-/// What the bot does, from the `[bot]` config.
+/// What the bot does, from the `[bot]` config: the rate limit, and the defaults a server's
+/// own choices (from storage, through [`Ctx::here`]) override.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// Region for emergency numbers.
@@ -59,6 +61,28 @@ impl Settings {
 impl Default for Settings {
     fn default() -> Settings {
         Settings::from_config(&Config::default())
+    }
+}
+
+/// Where a question is answered: the server (`None` in a direct message) and the settings in
+/// force there (the server's own choices from storage over the config's defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Here {
+    /// The server, or `None` in a direct message.
+    pub guild: Option<GuildId>,
+    /// The settings in force there.
+    pub settings: storage::Settings,
+}
+
+impl Here {
+    /// The server's id as storage keeps it.
+    pub fn guild_id(&self) -> Option<u64> {
+        self.guild.map(GuildId::get)
+    }
+
+    /// The region whose crisis lines replies here show.
+    pub fn region(&self) -> Option<&str> {
+        self.settings.region.as_deref()
     }
 }
 
@@ -100,6 +124,8 @@ pub struct Ctx {
     me: OnceLock<UserId>,
     commands: OnceLock<render::Commands>,
     metrics: Arc<Metrics>,
+    storage: Option<Storage>,
+    community: super::community::State,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -123,6 +149,8 @@ impl Ctx {
             me: OnceLock::new(),
             commands: OnceLock::new(),
             metrics: Arc::new(Metrics::new()),
+            storage: None,
+            community: super::community::State::default(),
         }
     }
 
@@ -141,6 +169,37 @@ impl Ctx {
     pub fn answered(&self, via: Via, reply: &Reply, started: Instant) {
         self.metrics.answered(reply, started.elapsed());
         log_answer(via, reply, started);
+    }
+
+    /// The same state, keeping per-server settings, feedback and logs in `storage`.
+    pub fn with_storage(mut self, storage: Storage) -> Ctx {
+        self.storage = Some(storage);
+        self
+    }
+
+    /// The storage, when the bot has one (tests of the router may run without).
+    pub fn storage(&self) -> Option<&Storage> {
+        self.storage.as_ref()
+    }
+
+    /// In-memory state of the community tools (help-request limits, pending picks).
+    pub fn community(&self) -> &super::community::State {
+        &self.community
+    }
+
+    /// Where a question in `guild` is answered, with the settings in force there: from
+    /// storage (never failing; see [`Storage::settings`]), or without storage the config's.
+    pub async fn here(&self, guild: Option<GuildId>) -> Here {
+        let settings = match &self.storage {
+            Some(storage) => storage.settings(guild.map(GuildId::get)).await,
+            None => storage::Settings {
+                region: self.settings.region.clone(),
+                answers_public: self.settings.answers_public,
+                answer_mentions: self.settings.answer_mentions,
+                ..storage::Settings::from_config(&Config::default())
+            },
+        };
+        Here { guild, settings }
     }
 
     /// Remembers the ids Discord gave the globally registered commands, so replies can
@@ -173,6 +232,18 @@ impl Ctx {
         Rendered::reply_linked(reply, &self.commands())
     }
 
+    /// Renders a reply given in `here`, with the community tools' buttons (feedback, asking
+    /// a moderator) under it, as far as Discord's rows allow.
+    pub fn render_in(&self, reply: &Reply, here: &Here) -> Rendered {
+        let mut rendered = self.render(reply);
+        for row in super::community::rows(reply, here) {
+            if rendered.components.len() < super::community::MAX_ROWS {
+                rendered.components.push(row);
+            }
+        }
+        rendered
+    }
+
     /// The engine being served now.
     pub fn engine(&self) -> Arc<Engine> {
         self.engine.load_full()
@@ -202,24 +273,28 @@ impl Ctx {
     pub fn forget_idle(&self) {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
+        self.community.forget_idle();
     }
 
     /// Returns true if and only if an answer in this place should be shown to the asker only.
-    pub fn ephemeral(&self, in_guild: bool, public: Option<bool>) -> bool {
-        in_guild && !public.unwrap_or(self.settings.answers_public)
+    pub fn ephemeral(&self, here: &Here, public: Option<bool>) -> bool {
+        here.guild.is_some() && !public.unwrap_or(here.settings.answers_public)
     }
 
-    /// Answers `text` for `user`: an autocomplete pick answers its entry; anything else goes
-    /// through the engine. Emergencies are answered even past the rate limit.
+    /// Answers `text` for `user` in `here`: an autocomplete pick answers its entry; anything
+    /// else goes through the engine. Emergencies are answered even past the rate limit. An
+    /// answer is counted in storage; a question without one is logged only where the server
+    /// turned its unanswered-question log on.
     pub fn ask(
         &self,
         engine: &Engine,
         user: UserId,
         text: &str,
         via: Via,
+        here: &Here,
     ) -> Result<Reply, RateLimited> {
         let started = Instant::now();
-        let region = self.settings.region.as_deref();
+        let region = here.region();
         let reply = if let Some(kinds) = text.strip_prefix(EMERGENCY_PREFIX) {
             let kinds: Vec<EmergencyKind> =
                 kinds.split(',').filter_map(EmergencyKind::parse).collect();
@@ -242,12 +317,41 @@ impl Ctx {
             return Err(RateLimited);
         }
         self.answered(via, &reply, started);
+        let typed = !text.starts_with(EMERGENCY_PREFIX) && !text.starts_with(PICKED_PREFIX);
+        self.note(&reply, here, user, typed.then_some(text));
         Ok(reply)
     }
 
-    /// The polite "slow down", which still names the emergency number.
-    pub fn slow_down(&self, engine: &Engine) -> Rendered {
-        let region = engine.knowledge().region(self.settings.region.as_deref());
+    /// Keeps what storage needs of a reply given in `here`: an answer is counted; when the
+    /// server's log is on, a question (`typed` by the member) without an answer is logged
+    /// and one answered with "did you mean" is remembered until a choice is picked.
+    pub fn note(&self, reply: &Reply, here: &Here, user: UserId, typed: Option<&str>) {
+        let Some(storage) = &self.storage else { return };
+        if let (Outcome::Answer, Some(entry)) = (reply.outcome, &reply.entry_id) {
+            storage.record_served(entry, here.guild_id());
+        }
+        let (Some(guild), Some(question)) = (here.guild_id(), typed) else {
+            return;
+        };
+        if !here.settings.unanswered_log {
+            return;
+        }
+        match reply.outcome {
+            Outcome::NoMatch => {
+                storage.record(storage::Record::Unanswered(storage::Unanswered {
+                    guild_id: guild,
+                    question: question.to_string(),
+                    at: storage::Timestamp::now(),
+                }));
+            }
+            Outcome::Clarify => self.community.remember_question(guild, user, question),
+            _ => {}
+        }
+    }
+
+    /// The polite "slow down", which still names the emergency number of `here`.
+    pub fn slow_down(&self, engine: &Engine, here: &Here) -> Rendered {
+        let region = engine.knowledge().region(here.region());
         let texts = crate::lang::texts(None);
         Rendered::embed(
             CreateEmbed::new()

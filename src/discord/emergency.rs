@@ -28,8 +28,9 @@ pub fn definition() -> CreateCommand {
 /// `/emergency`: the region's emergency, crisis, poison and treatment lines.
 pub async fn emergency(ctx: &Ctx, c: &CommandInteraction) {
     let engine = ctx.engine();
-    let reply = engine.help_lines(ctx.settings().region.as_deref());
-    let ephemeral = ctx.ephemeral(c.guild_id.is_some(), None);
+    let here = ctx.here(c.guild_id).await;
+    let reply = engine.help_lines(here.region());
+    let ephemeral = ctx.ephemeral(&here, None);
     tracing::info!(
         via = "slash",
         outcome = "help_lines",

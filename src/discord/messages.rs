@@ -83,20 +83,25 @@ pub async fn message(ctx: &Ctx, m: &Message) {
         let Some(me) = ctx.user() else {
             return;
         };
-        if !ctx.settings().answer_mentions || !m.mentions.iter().any(|u| u.id == me) {
+        if !m.mentions.iter().any(|u| u.id == me) {
             return;
         }
         (question_after_mention(&m.content, me), Via::Mention)
     };
+    // Read only for messages meant for the bot: a server's other messages cost nothing.
+    let here = ctx.here(m.guild_id).await;
+    if via == Via::Mention && !here.settings.answer_mentions {
+        return;
+    }
     let engine = ctx.engine();
     let rendered = if text.is_empty() || engine.is_greeting(&text) {
         tracing::info!(via = via.as_str(), outcome = "intro", "greeting answered");
         ctx.metrics().handled(crate::metrics::Handled::Intro);
         intro(&engine, &ctx.commands())
     } else {
-        match ctx.ask(&engine, m.author.id, &text, via) {
-            Ok(reply) => ctx.render(&reply),
-            Err(RateLimited) => ctx.slow_down(&engine),
+        match ctx.ask(&engine, m.author.id, &text, via, &here) {
+            Ok(reply) => ctx.render_in(&reply, &here),
+            Err(RateLimited) => ctx.slow_down(&engine, &here),
         }
     };
     let reference = (via == Via::Mention).then(|| MessageReference::from(m));

@@ -2,13 +2,15 @@
 //!
 //! [`serve`] connects, registers the slash commands once, and hands every event to a
 //! [`Bot`], which routes it to a handler. One file per slash command ([`ask`], [`topics`],
-//! [`about`], [`emergency`]), each giving its name, definition and handlers as one
-//! [`SlashCommand`](slash::SlashCommand), all listed in the one table in [`commands`], which
-//! both registration and routing use; [`messages`] answers DMs and mentions. Handlers get a
-//! [`Ctx`] ([`context`]: engine, settings, rate limiter) and answer through its
+//! [`about`], [`emergency`], [`settings`], [`status`]), each giving its name, definition and
+//! handlers as one [`SlashCommand`](slash::SlashCommand), all listed in the one table in
+//! [`commands`], which both registration and routing use; [`messages`] answers DMs and
+//! mentions; [`community`] puts feedback and moderator buttons under replies, which
+//! [`feedback`] and [`moderator`] handle. Handlers get a [`Ctx`] ([`context`]: engine,
+//! storage and each server's settings, rate limiter, metrics) and answer through its
 //! [`Delivery`] ([`delivery`]: retry, defer-then-edit) over an [`Outbound`]; [`render`] turns
-//! replies into Discord's builders. [`reload`] swaps in edited knowledge. [`health`] serves
-//! and [`status`] shows the [`Metrics`](crate::metrics::Metrics) all of them count into.
+//! replies into Discord's builders. [`reload`] swaps in edited knowledge. [`health`] serves,
+//! and [`status`] shows, the [`Metrics`](crate::metrics::Metrics) all of them count into.
 //!
 //! Imports only point down: `mod` → `bot` → `commands` → one file per command and
 //! `messages` → `slash`, `context` → `delivery` → `outbound`, `render`.
@@ -17,15 +19,19 @@ pub mod about;
 pub mod ask;
 pub mod bot;
 pub mod commands;
+pub mod community;
 pub mod context;
 pub mod delivery;
 pub mod emergency;
+pub mod feedback;
 pub mod health;
 pub mod logging;
 pub mod messages;
+pub mod moderator;
 pub mod outbound;
 pub mod reload;
 pub mod render;
+pub mod settings;
 pub mod slash;
 pub mod status;
 pub mod topics;
@@ -37,7 +43,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use serenity::all::{Context, EventHandler, GatewayIntents, Interaction, Message, Ready};
+use serenity::all::{
+    Context, EventHandler, GatewayIntents, Guild, Interaction, Message, Ready, UnavailableGuild,
+};
 use serenity::async_trait;
 use serenity::client::ClientBuilder;
 use serenity::http::HttpBuilder;
@@ -50,13 +58,15 @@ pub use delivery::{Delivery, Respond};
 pub use outbound::{Call, Outbound, Recorder, SendError, Sent, SerenityOutbound, Step};
 
 use crate::config::{Config, Shards};
+use crate::storage::Storage;
 use crate::Engine;
 
-/// The gateway intents: server messages (for mentions) and direct messages. Neither is
-/// privileged; Discord delivers the content of DMs and of messages that mention the bot
-/// without `MESSAGE_CONTENT`.
-pub const INTENTS: GatewayIntents =
-    GatewayIntents::GUILD_MESSAGES.union(GatewayIntents::DIRECT_MESSAGES);
+/// The gateway intents: server messages (for mentions), direct messages, and servers (to
+/// learn when the bot is removed from one). None is privileged; Discord delivers the content
+/// of DMs and of messages that mention the bot without `MESSAGE_CONTENT`.
+pub const INTENTS: GatewayIntents = GatewayIntents::GUILD_MESSAGES
+    .union(GatewayIntents::DIRECT_MESSAGES)
+    .union(GatewayIntents::GUILDS);
 
 /// How often idle members' rate-limit state is forgotten.
 const FORGET_IDLE_EVERY: Duration = Duration::from_secs(60);
@@ -245,6 +255,13 @@ impl EventHandler for Handler {
             .track_future(async move { bot.message(&message).await })
             .await;
     }
+
+    async fn guild_delete(&self, _ctx: Context, gone: UnavailableGuild, _: Option<Guild>) {
+        let Some(bot) = self.bot() else { return };
+        self.tracker
+            .track_future(async move { bot.guild_delete(&gone).await })
+            .await;
+    }
 }
 
 /// Runs the bot until `shutdown` completes (or the connection fails for good).
@@ -254,12 +271,14 @@ impl EventHandler for Handler {
 /// yet, Discord down), the bot tries again with a pause doubling from [`START_RETRY_FIRST`]
 /// to [`START_RETRY_MAX`], logging each attempt; only a refused token or a bad configuration
 /// is an error. Once connected, serenity itself reconnects shards that lose the gateway. On shutdown the bot stops taking events, lets answers in
-/// flight finish (up to `bot.shutdown_grace_seconds`), and closes the shards.
+/// flight finish (up to `bot.shutdown_grace_seconds`), closes the shards, and writes what
+/// `storage` has queued ([`Bot::flush`]).
 pub async fn serve(
     config: &Config,
     token: &str,
     knowledge_dir: &Path,
     engine: Arc<Engine>,
+    storage: Storage,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let shards = config
@@ -322,11 +341,8 @@ pub async fn serve(
     // The builder asks for the gateway URL again and, should that fail, silently falls back
     // to Discord's: use the one just reached.
     *client.ws_url.lock().await = ws_url;
-    let bot = Bot::new(
-        engine,
-        SerenityOutbound::new(Arc::clone(&client.http)),
-        Settings::from_config(config),
-    );
+    let out = SerenityOutbound::new(Arc::clone(&client.http));
+    let bot = Bot::new(engine, out, Settings::from_config(config)).with_storage(storage);
     let _shards = health::check_shards(Arc::clone(&client.shard_manager), Arc::clone(&metrics));
     let bot = Arc::new(bot.with_metrics(metrics));
     let _ = slot.set(Arc::clone(&bot));
@@ -394,6 +410,7 @@ pub async fn serve(
     } else {
         let _ = stopper.await;
     }
+    bot.flush().await;
     match result {
         Ok(()) => {
             tracing::info!("stopped");
@@ -421,29 +438,4 @@ fn discord_error(e: &serenity::Error) -> ServeError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_network_and_discord_failures_are_retried() {
-        assert!(ServeError::Discord("could not reach Discord".into()).is_transient());
-        assert!(!ServeError::Unauthorized.is_transient());
-        assert!(!ServeError::Config("shards.last is past shards.total".into()).is_transient());
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn backoff_doubles_up_to_its_cap_and_stops_on_shutdown() {
-        let stop = CancellationToken::new();
-        let mut backoff = Backoff::new();
-        let why = ServeError::Discord("HTTP 502".into());
-        let mut pauses = Vec::new();
-        for _ in 0..9 {
-            let before = tokio::time::Instant::now();
-            assert!(backoff.wait(&why, &stop).await);
-            pauses.push(before.elapsed().as_secs());
-        }
-        assert_eq!(pauses, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
-        stop.cancel();
-        assert!(!backoff.wait(&why, &stop).await, "shutdown ends the wait");
-    }
-}
+mod tests;

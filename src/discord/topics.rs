@@ -113,7 +113,8 @@ pub fn topic(engine: &Engine, value: &str, ask: &str) -> Option<Rendered> {
 /// `/topics`.
 pub async fn command(ctx: &Ctx, c: &CommandInteraction) {
     let rendered = topics(&ctx.engine());
-    let ephemeral = ctx.ephemeral(c.guild_id.is_some(), None);
+    let here = ctx.here(c.guild_id).await;
+    let ephemeral = ctx.ephemeral(&here, None);
     ctx.delivery()
         .respond(c.id, &c.token, rendered, Respond::New { ephemeral })
         .await;
@@ -123,6 +124,7 @@ pub async fn command(ctx: &Ctx, c: &CommandInteraction) {
 /// button.
 pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
     let id = c.data.custom_id.as_str();
+    let here = ctx.here(c.guild_id).await;
     if id == render::ID_BROWSE || id == render::ID_BACK {
         // "Back" replaces the topic's questions; "Browse topics" keeps the answer it sits
         // under and opens the menu as a new message.
@@ -130,7 +132,7 @@ pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
             Respond::Update
         } else {
             Respond::New {
-                ephemeral: ctx.ephemeral(c.guild_id.is_some(), None),
+                ephemeral: ctx.ephemeral(&here, None),
             }
         };
         ctx.delivery()
@@ -149,10 +151,11 @@ pub async fn component(ctx: &Ctx, c: &ComponentInteraction) {
     let rendered = if c.data.custom_id == render::ID_TOPICS {
         topic(&engine, value, &ctx.mention(super::ask::NAME)).unwrap_or_else(|| topics(&engine))
     } else if c.data.custom_id == render::ID_TOPIC_ENTRY {
-        match engine.entry_reply(value, ctx.settings().region.as_deref()) {
+        match engine.entry_reply(value, here.region()) {
             Some(reply) => {
                 ctx.answered(Via::Component, &reply, started);
-                ctx.render(&reply)
+                ctx.note(&reply, &here, c.user.id, None);
+                ctx.render_in(&reply, &here)
             }
             None => gone(ctx),
         }

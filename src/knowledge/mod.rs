@@ -365,6 +365,11 @@ impl KnowledgeBase {
         self.enabled().map(|e| e.reviewed.as_str()).max()
     }
 
+    /// The earliest `reviewed` date across enabled entries: the entry most due for review.
+    pub fn oldest_reviewed(&self) -> Option<&str> {
+        self.enabled().map(|e| e.reviewed.as_str()).min()
+    }
+
     /// The names of the topics of enabled entries, in first-seen order.
     pub fn topic_names(&self) -> Vec<String> {
         let mut seen = std::collections::HashSet::new();

@@ -74,7 +74,7 @@ pub(super) static TEXTS: Texts = Texts {
     intro_tail: |topics, emergency| {
         format!(
             "\n\nBrowse everything with {topics}; {emergency} lists crisis and emergency lines. \
-             I don't store your messages."
+             I never keep who you are; /about says what is kept."
         )
     },
     topics_title: "Browse topics",
@@ -122,17 +122,21 @@ pub(super) static TEXTS: Texts = Texts {
              **What it is not:** a doctor, a pharmacist or a crisis service. It does not know \
              your situation, and it never tells you to start, stop or change a medicine: ask \
              your prescriber or pharmacist. In an emergency, call {emergency}.\n\n\
-             **Content:** {entries} entries in {n_topics} topics, citing {sources} sources; last \
-             reviewed {reviewed}.\n\n\
-             **Your messages:** medfaq reads a question only to answer it and stores nothing. \
-             Its logs record the kind of answer and which entry was shown — never your words or \
-             who you are.",
+             **Content:** {entries} entries in {n_topics} topics, citing {sources} sources; \
+             reviewed between {oldest} and {reviewed}.\n\n\
+             **Your messages:** medfaq reads a question only to answer it and never keeps who \
+             you are. It counts which answers were shown and what the feedback buttons say. \
+             Only if this server turned on its unanswered-question log does it keep the words \
+             of questions it could not answer (for the curators, without names, deleted after \
+             at most 90 days). Moderators are told about you only if you press \
+             \"Ask a moderator to help\".",
             topics = a.topics,
             emergency = a.emergency,
             entries = a.entries,
             n_topics = a.n_topics,
             sources = a.sources,
             reviewed = a.reviewed,
+            oldest = a.oldest_reviewed,
         )
     },
     about_sources: "Where the answers come from",
@@ -142,9 +146,108 @@ pub(super) static TEXTS: Texts = Texts {
     describe_question: "Your question, in your own words",
     describe_public: "Show the answer to everyone in the channel (by default only you see it)",
     describe_topics: "Browse the topics and questions medfaq can answer",
-    describe_about:
-        "What medfaq is and is not, where its answers come from, and what it keeps (nothing)",
+    describe_about: "What medfaq is and is not, where its answers come from, and what it keeps",
     describe_emergency: "Emergency, crisis, poison and treatment lines for this server's region",
     describe_status:
         "For moderators: the knowledge being served, its last reload, shards and uptime",
+    helpful: "Helpful",
+    not_helpful: "Not helpful",
+    report_problem: "Report a problem",
+    report_title: "Report a problem",
+    report_label: "What is wrong? (optional)",
+    report_placeholder: "Please leave out names and personal health details.",
+    feedback_thanks: "Thanks! The curators see how often each answer helps. Your name is not kept.",
+    report_thanks: "Thanks for the report. The curators will review this answer. Your name is not \
+                    kept.",
+    ask_moderator: "Ask a moderator to help",
+    emergency_kind: |kind| match kind {
+        "suicide" => "thoughts of suicide",
+        "self_harm" => "self-harm",
+        "seizure" => "a seizure",
+        "withdrawal" => "dangerous withdrawal",
+        "poisoning" => "a possible poisoning",
+        "overdose" => "a possible overdose",
+        _ => "an emergency",
+    },
+    moderator_notice: |role, member, kinds| {
+        format!(
+            "{role}{member} pressed \"Ask a moderator to help\" under medfaq's emergency reply \
+             about {kinds}. Please reach out to them. medfaq has already shown them the \
+             emergency and crisis lines."
+        )
+    },
+    moderator_sent: |emergency| {
+        format!(
+            "The moderators have been asked to help you. If anyone is in danger now, don't \
+             wait for them: call {emergency}."
+        )
+    },
+    moderator_failed: |emergency| {
+        format!(
+            "I couldn't reach the moderators just now. Please contact one directly, and if \
+             anyone is in danger, call {emergency} now."
+        )
+    },
+    moderator_already: |emergency| {
+        format!(
+            "The moderators were already asked a few minutes ago. If anyone is in danger now, \
+             call {emergency}."
+        )
+    },
+    describe_settings: "Set up medfaq for this server (crisis lines, answers, moderators, logs)",
+    describe_settings_show: "Show this server's medfaq settings",
+    describe_settings_region: "Choose whose emergency and crisis lines replies show",
+    describe_region: "The region (its emergency and crisis lines)",
+    describe_settings_answers: "Show answers only to the member who asked, or to the channel",
+    describe_visibility: "Who sees answers by default",
+    choice_private: "Only the member who asked",
+    choice_public: "Everyone in the channel",
+    describe_settings_mentions: "Answer messages that mention medfaq, or ignore them",
+    describe_mentions: "Answer messages that mention medfaq",
+    describe_settings_moderators: "Where members' requests for help go; leave both empty to turn \
+                                   it off",
+    describe_moderator_channel: "The channel for members' requests for a moderator's help",
+    describe_moderator_role: "The role pinged with each request",
+    describe_settings_log: "Keep questions medfaq could not answer, for its curators (no names)",
+    describe_log: "Keep unanswered questions and \"did you mean\" picks",
+    describe_log_days: "Days to keep them (1 to 90)",
+    settings_title: "medfaq settings for this server",
+    settings_body: |c| {
+        let answers = if c.answers_public {
+            "visible to everyone in the channel"
+        } else {
+            "visible only to the member who asked"
+        };
+        let mentions = if c.answer_mentions {
+            "answered"
+        } else {
+            "ignored"
+        };
+        let moderators = match (c.moderator_channel, c.moderator_role) {
+            (Some(channel), Some(role)) => {
+                format!("requests go to {channel}, pinging {role}")
+            }
+            (Some(channel), None) => format!("requests go to {channel}, pinging no role"),
+            (None, _) => "off (no channel set)".to_string(),
+        };
+        let log = if c.unanswered_log {
+            format!(
+                "on: questions without an answer and \"did you mean\" picks are kept {} days, \
+                 without names",
+                c.retention_days
+            )
+        } else {
+            "off: no member's words are kept".to_string()
+        };
+        format!(
+            "**Region:** {region}\n**Answers:** {answers}\n**Mentions:** {mentions}\n\
+             **Moderator help:** {moderators}\n**Unanswered-question log:** {log}",
+            region = c.region
+        )
+    },
+    settings_saved: "Saved.",
+    settings_unavailable: "medfaq's storage is not answering right now, so the settings could \
+                           not be saved. Please try again in a minute.",
+    settings_unknown_region: |codes| format!("Unknown region. Choose one of: {codes}."),
+    settings_guild_only: "Settings belong to a server: use /settings in one.",
 };

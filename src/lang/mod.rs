@@ -129,6 +129,98 @@ pub struct Texts {
     pub describe_emergency: &'static str,
     /// `/medfaq-status`'s description (shown to server managers).
     pub describe_status: &'static str,
+    /// The feedback button saying an answer helped.
+    pub helpful: &'static str,
+    /// The feedback button saying an answer did not help.
+    pub not_helpful: &'static str,
+    /// The button opening the report form.
+    pub report_problem: &'static str,
+    /// The report form's title (at most 45 characters).
+    pub report_title: &'static str,
+    /// The label of the report form's comment (at most 45 characters).
+    pub report_label: &'static str,
+    /// The placeholder in the report form's comment.
+    pub report_placeholder: &'static str,
+    /// The private thanks for a press of "Helpful" or "Not helpful".
+    pub feedback_thanks: &'static str,
+    /// The private thanks for a report.
+    pub report_thanks: &'static str,
+    /// The button under an emergency reply that asks the server's moderators for help.
+    pub ask_moderator: &'static str,
+    /// A kind of emergency as the moderators' notice names it, by its snake_case name.
+    pub emergency_kind: fn(kind: &str) -> &'static str,
+    /// The notice posted to the moderators' channel, by the role's mention (or nothing),
+    /// the member's mention and the kinds of emergency.
+    pub moderator_notice: fn(role: &str, member: &str, kinds: &str) -> String,
+    /// The private confirmation that the moderators were asked, by the emergency number.
+    pub moderator_sent: fn(emergency: &str) -> String,
+    /// The private answer when the moderators could not be asked, by the emergency number.
+    pub moderator_failed: fn(emergency: &str) -> String,
+    /// The private answer to a second press within the cooldown, by the emergency number.
+    pub moderator_already: fn(emergency: &str) -> String,
+    /// `/settings`'s description.
+    pub describe_settings: &'static str,
+    /// `/settings show`'s description.
+    pub describe_settings_show: &'static str,
+    /// `/settings region`'s description.
+    pub describe_settings_region: &'static str,
+    /// The description of `/settings region`'s option.
+    pub describe_region: &'static str,
+    /// `/settings answers`'s description.
+    pub describe_settings_answers: &'static str,
+    /// The description of `/settings answers`'s option.
+    pub describe_visibility: &'static str,
+    /// The choice for answers only the asker sees.
+    pub choice_private: &'static str,
+    /// The choice for answers the channel sees.
+    pub choice_public: &'static str,
+    /// `/settings mentions`'s description.
+    pub describe_settings_mentions: &'static str,
+    /// The description of `/settings mentions`'s option.
+    pub describe_mentions: &'static str,
+    /// `/settings moderators`'s description.
+    pub describe_settings_moderators: &'static str,
+    /// The description of `/settings moderators`'s channel option.
+    pub describe_moderator_channel: &'static str,
+    /// The description of `/settings moderators`'s role option.
+    pub describe_moderator_role: &'static str,
+    /// `/settings unanswered-log`'s description.
+    pub describe_settings_log: &'static str,
+    /// The description of `/settings unanswered-log`'s on/off option.
+    pub describe_log: &'static str,
+    /// The description of `/settings unanswered-log`'s days option.
+    pub describe_log_days: &'static str,
+    /// The heading of the settings card.
+    pub settings_title: &'static str,
+    /// The settings card's text.
+    pub settings_body: fn(&SettingsCard<'_>) -> String,
+    /// Put above the card when a change was saved.
+    pub settings_saved: &'static str,
+    /// Shown when storage could not save (or read) the settings.
+    pub settings_unavailable: &'static str,
+    /// Shown for a region that the knowledge does not have, by the codes it has.
+    pub settings_unknown_region: fn(codes: &str) -> String,
+    /// Shown when `/settings` is used outside a server.
+    pub settings_guild_only: &'static str,
+}
+
+/// What the `/settings` card shows.
+#[derive(Debug, Clone, Copy)]
+pub struct SettingsCard<'a> {
+    /// The region's code and name.
+    pub region: &'a str,
+    /// Answers are visible to the channel by default.
+    pub answers_public: bool,
+    /// Mentions of the bot are answered.
+    pub answer_mentions: bool,
+    /// The moderators' channel as a mention, if set.
+    pub moderator_channel: Option<&'a str>,
+    /// The moderators' role as a mention, if set.
+    pub moderator_role: Option<&'a str>,
+    /// The unanswered-question log is on.
+    pub unanswered_log: bool,
+    /// Days the log is kept.
+    pub retention_days: u32,
 }
 
 /// What `/about` says about the knowledge being served.
@@ -144,6 +236,8 @@ pub struct About<'a> {
     pub sources: usize,
     /// The last review date.
     pub reviewed: &'a str,
+    /// The oldest review date among the entries.
+    pub oldest_reviewed: &'a str,
     /// The emergency number.
     pub emergency: &'a str,
 }

@@ -253,7 +253,13 @@ async fn about_and_emergency_commands_answer() {
     let text = about["embeds"][0]["description"].as_str().unwrap();
     let e = engine();
     assert!(text.contains(&format!("{} entries", e.knowledge().enabled().count())));
-    assert!(text.contains("stores nothing"));
+    assert!(text.contains("never keeps who"), "{text}");
+    let oldest = e.knowledge().oldest_reviewed().unwrap();
+    assert!(
+        text.contains(&format!("reviewed between {oldest} and")),
+        "{text}"
+    );
+    assert!(text.contains("unanswered-question log"), "{text}");
     let emergency = &sent[1].body()["data"];
     assert_fits_discord(emergency);
     let region = e.knowledge().region(None);
@@ -352,7 +358,11 @@ async fn no_match_and_none_of_these_offer_browse_topics_which_opens_the_menu() {
             .flat_map(|r| r["components"].as_array().unwrap())
             .map(|b| b["custom_id"].as_str().unwrap())
             .collect();
-        assert_eq!(ids, [render::ID_BROWSE], "{data}");
+        assert_eq!(
+            ids,
+            [render::ID_BROWSE, medfaq::discord::community::ID_REPORT],
+            "browse topics, and a report under \"I don't have an answer\": {data}"
+        );
     }
     bot.interaction(interaction(payloads::button(
         3,

@@ -152,7 +152,14 @@ fn e2e_global_registration_is_one_bulk_overwrite_and_clears_leftover_guild_comma
                 .collect();
             assert_eq!(
                 names,
-                ["ask", "topics", "about", "emergency", "medfaq-status"]
+                [
+                    "ask",
+                    "topics",
+                    "about",
+                    "emergency",
+                    "settings",
+                    "medfaq-status"
+                ]
             );
             assert_eq!(puts[1].1, json!([]));
             assert_eq!(puts[2].1, json!([]));
@@ -248,12 +255,19 @@ fn e2e_ask_answers_with_the_entry_embed() {
                 .flat_map(|row| row["components"].as_array().unwrap().clone())
                 .map(|b| b["custom_id"].as_str().unwrap().to_string())
                 .collect();
+            let entry = reply.entry_id.as_deref().unwrap();
+            let feedback = [
+                medfaq::discord::community::ID_HELPFUL,
+                medfaq::discord::community::ID_NOT_HELPFUL,
+                medfaq::discord::community::ID_REPORT,
+            ];
             let expected: Vec<String> = reply
                 .related
                 .iter()
                 .map(|c| format!("{}{}", render::ID_ENTRY, c.entry_id))
+                .chain(feedback.iter().map(|p| format!("{p}{entry}")))
                 .collect();
-            assert_eq!(related, expected);
+            assert_eq!(related, expected, "related entries, then feedback");
 
             let public = h.ask(MEMBER, GUILD, confident(&h.engine), Some(true)).await;
             assert!(

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use medfaq::config::Config;
 use medfaq::knowledge::EmergencyKind;
 use medfaq::metrics::{knowledge_version, Handled};
+use medfaq::storage::Storage;
 use medfaq::{Engine, Outcome};
 use serde_json::{json, Value};
 
@@ -365,10 +366,12 @@ fn e2e_healthz_is_503_while_discord_cannot_be_reached_and_metrics_already_answer
         config.metrics.listen = Some(addr);
         let dir = live::repo_knowledge();
         let engine = Arc::new(Engine::load(&dir).unwrap());
+        let state = tempfile::tempdir().unwrap();
+        let storage = Storage::open(&config, state.path()).await.unwrap();
         let stop = tokio_util::sync::CancellationToken::new();
         let stopped = stop.clone();
         let serve = tokio::spawn(async move {
-            medfaq::discord::serve(&config, FAKE_TOKEN, &dir, engine, async move {
+            medfaq::discord::serve(&config, FAKE_TOKEN, &dir, engine, storage, async move {
                 stopped.cancelled().await
             })
             .await
@@ -410,7 +413,9 @@ fn a_metrics_address_in_use_stops_serve_with_a_config_error_before_reaching_disc
         config.metrics.listen = Some(addr);
         let dir = live::repo_knowledge();
         let engine = Arc::new(Engine::load(&dir).unwrap());
-        let serve = medfaq::discord::serve(&config, FAKE_TOKEN, &dir, engine, async {
+        let state = tempfile::tempdir().unwrap();
+        let storage = Storage::open(&config, state.path()).await.unwrap();
+        let serve = medfaq::discord::serve(&config, FAKE_TOKEN, &dir, engine, storage, async {
             std::future::pending::<()>().await
         });
         tokio::time::timeout(WAIT, serve)

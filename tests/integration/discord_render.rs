@@ -149,10 +149,25 @@ fn command_definitions_fit_discord_and_work_in_dms() {
         .collect();
     assert_eq!(
         names,
-        ["ask", "topics", "about", "emergency", "medfaq-status"]
+        [
+            "ask",
+            "topics",
+            "about",
+            "emergency",
+            "settings",
+            "medfaq-status"
+        ]
     );
+    let manage_guild = 1u64 << 5;
     for c in commands.as_array().unwrap() {
         assert!((1..=100).contains(&chars(&c["description"])), "{c}");
+        if c["name"] == "settings" || c["name"] == "medfaq-status" {
+            assert_eq!(
+                c["default_member_permissions"],
+                json!(manage_guild.to_string()),
+                "for server managers: {c}"
+            );
+        }
         if c["default_member_permissions"].is_null() {
             assert_eq!(c["contexts"], json!([0, 1]), "guilds and bot DMs");
         } else {
@@ -161,6 +176,10 @@ fn command_definitions_fit_discord_and_work_in_dms() {
         }
         for o in c["options"].as_array().into_iter().flatten() {
             assert!((1..=100).contains(&chars(&o["description"])), "{o}");
+            for sub in o["options"].as_array().into_iter().flatten() {
+                assert!((1..=100).contains(&chars(&sub["description"])), "{sub}");
+                assert!(sub["name"].as_str().unwrap().chars().count() <= 32, "{sub}");
+            }
         }
     }
     assert_eq!(commands[0]["options"][0]["autocomplete"], json!(true));

@@ -4,6 +4,8 @@
 mod cli;
 mod discord_binary;
 mod discord_bot;
+mod discord_community;
+mod discord_community_pg;
 mod discord_e2e;
 mod discord_metrics;
 mod discord_render;

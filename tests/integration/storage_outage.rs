@@ -303,7 +303,7 @@ fn writes_are_dropped_after_bounded_retries_and_the_drop_is_reported() {
 }
 
 /// Runs a shell command that stops or starts the test server.
-fn server_command(command: &str) {
+pub fn server_command(command: &str) {
     let status = std::process::Command::new("sh")
         .arg("-c")
         .arg(command)

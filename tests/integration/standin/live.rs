@@ -119,6 +119,11 @@ pub struct Live {
     pub knowledge: PathBuf,
     /// The bot's log so far.
     pub logs: Logs,
+    /// The bot's storage (flush it before reading the store).
+    pub storage: medfaq::storage::Storage,
+    /// Where the store is (an SQLite file in a temporary folder unless the test's config
+    /// named a PostgreSQL server).
+    pub store: medfaq::config::StorageLocation,
 }
 
 impl Live {
@@ -253,6 +258,43 @@ where
     F: FnOnce(Arc<Live>) -> Fut,
     Fut: Future<Output = ()>,
 {
+    let standin_late = options.standin_late;
+    with_logs(&options, |logs| async move {
+        let bot = start(standin_late, tweak, &logs).await;
+        body(Arc::clone(&bot.live)).await;
+        bot.stop().await;
+    })
+}
+
+/// A change to one bot's config.
+pub type Tweak = Box<dyn FnOnce(&mut Config)>;
+
+/// Like [`run_with`] for several bots at once (as several processes would run, each with
+/// its own stand-in), each with its own config tweak; `body` gets them in the same order.
+pub fn run_several<F, Fut>(options: Options, tweaks: Vec<Tweak>, body: F) -> String
+where
+    F: FnOnce(Vec<Arc<Live>>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    with_logs(&options, |logs| async move {
+        let mut bots = Vec::new();
+        for tweak in tweaks {
+            bots.push(start(false, tweak, &logs).await);
+        }
+        body(bots.iter().map(|b| Arc::clone(&b.live)).collect()).await;
+        for bot in bots {
+            bot.stop().await;
+        }
+    })
+}
+
+/// Runs `run` on a fresh runtime whose every thread logs into captured [`Logs`], then checks
+/// the log and returns it.
+fn with_logs<F, Fut>(options: &Options, run: F) -> String
+where
+    F: FnOnce(Logs) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let logs = Logs {
         loud_only: options.loud_only,
         ..Logs::default()
@@ -271,69 +313,7 @@ where
         .build()
         .unwrap();
     let _main = tracing::dispatcher::set_default(&dispatch);
-    let standin_late = options.standin_late;
-    runtime.block_on(async {
-        // A late stand-in gets an address that was free a moment ago.
-        let (early, api_url) = if standin_late {
-            let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            (None, format!("http://{}", free.local_addr().unwrap()))
-        } else {
-            let standin = StandIn::start().await;
-            let url = standin.api_url.clone();
-            (Some(standin), url)
-        };
-        let knowledge = tempfile::tempdir().unwrap();
-        copy_dir(&repo_knowledge(), knowledge.path());
-        let mut config = Config::default();
-        config.discord.api_url = api_url.clone();
-        config.bot.shutdown_grace_seconds = 2;
-        tweak(&mut config);
-        let engine = Arc::new(Engine::load(knowledge.path()).unwrap());
-        let for_bot = Arc::clone(&engine);
-        let cancel = CancellationToken::new();
-        let stop = cancel.clone();
-        let dir = knowledge.path().to_path_buf();
-        let serve = tokio::spawn(async move {
-            medfaq::discord::serve(&config, FAKE_TOKEN, &dir, for_bot, async move {
-                stop.cancelled().await
-            })
-            .await
-        });
-        let standin = match early {
-            Some(standin) => standin,
-            None => {
-                let until = Instant::now() + WAIT;
-                while !logs
-                    .text()
-                    .contains("could not reach Discord while starting")
-                {
-                    assert!(Instant::now() < until, "no failed attempt logged");
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-                StandIn::start_at(api_url.trim_start_matches("http://")).await
-            }
-        };
-        standin.wait_identified(WAIT).await;
-        standin
-            .wait_request("command registration", WAIT, |r| {
-                r.method == "PUT" && r.path.ends_with("/commands")
-            })
-            .await;
-        let live = Arc::new(Live {
-            standin,
-            engine,
-            knowledge: knowledge.path().to_path_buf(),
-            logs: logs.clone(),
-        });
-        body(Arc::clone(&live)).await;
-        cancel.cancel();
-        let stopped = tokio::time::timeout(WAIT, serve)
-            .await
-            .expect("serve stops after shutdown")
-            .expect("serve does not panic");
-        assert!(stopped.is_ok(), "serve stopped with {stopped:?}");
-        drop(knowledge);
-    });
+    runtime.block_on(run(logs.clone()));
     runtime.shutdown_timeout(Duration::from_secs(2));
     let text = logs.text();
     if std::env::var_os("MEDFAQ_SHOW_LOGS").is_some() {
@@ -354,4 +334,104 @@ where
         );
     }
     text
+}
+
+/// A bot started by [`start`].
+struct Running {
+    live: Arc<Live>,
+    cancel: CancellationToken,
+    serve: tokio::task::JoinHandle<Result<(), medfaq::discord::ServeError>>,
+    _knowledge: tempfile::TempDir,
+    _state: tempfile::TempDir,
+}
+
+impl Running {
+    /// Shuts the bot down, checking that it stops cleanly.
+    async fn stop(self) {
+        self.cancel.cancel();
+        let stopped = tokio::time::timeout(WAIT, self.serve)
+            .await
+            .expect("serve stops after shutdown")
+            .expect("serve does not panic");
+        assert!(stopped.is_ok(), "serve stopped with {stopped:?}");
+    }
+}
+
+/// Starts a bot on a copy of the shipped knowledge and a store of its own (unless the
+/// config names PostgreSQL), against a fresh stand-in — or, `standin_late`, first against an
+/// address where nothing listens, with the stand-in started there once the bot has logged a
+/// failed attempt to reach Discord. Returns once the bot has identified (and, if its shards
+/// include the first, registered its commands).
+async fn start(standin_late: bool, tweak: impl FnOnce(&mut Config), logs: &Logs) -> Running {
+    // A late stand-in gets an address that was free a moment ago.
+    let (early, api_url) = if standin_late {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        (None, format!("http://{}", free.local_addr().unwrap()))
+    } else {
+        let standin = StandIn::start().await;
+        let url = standin.api_url.clone();
+        (Some(standin), url)
+    };
+    let knowledge = tempfile::tempdir().unwrap();
+    copy_dir(&repo_knowledge(), knowledge.path());
+    let mut config = Config::default();
+    config.discord.api_url = api_url.clone();
+    config.bot.shutdown_grace_seconds = 2;
+    tweak(&mut config);
+    let registers = config.shards().unwrap().includes_first();
+    // The store sits in a folder of its own, as beside a config file.
+    let state = tempfile::tempdir().unwrap();
+    let store = config.storage.location(state.path()).unwrap();
+    let storage = medfaq::storage::Storage::open(&config, state.path())
+        .await
+        .expect("the store opens");
+    let for_serve = storage.clone();
+    let engine = Arc::new(Engine::load(knowledge.path()).unwrap());
+    let for_bot = Arc::clone(&engine);
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let dir = knowledge.path().to_path_buf();
+    let serve = tokio::spawn(async move {
+        medfaq::discord::serve(&config, FAKE_TOKEN, &dir, for_bot, for_serve, async move {
+            stop.cancelled().await
+        })
+        .await
+    });
+    let standin = match early {
+        Some(standin) => standin,
+        None => {
+            let until = Instant::now() + WAIT;
+            while !logs
+                .text()
+                .contains("could not reach Discord while starting")
+            {
+                assert!(Instant::now() < until, "no failed attempt logged");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            StandIn::start_at(api_url.trim_start_matches("http://")).await
+        }
+    };
+    standin.wait_identified(WAIT).await;
+    if registers {
+        standin
+            .wait_request("command registration", WAIT, |r| {
+                r.method == "PUT" && r.path.ends_with("/commands")
+            })
+            .await;
+    }
+    let live = Arc::new(Live {
+        standin,
+        engine,
+        knowledge: knowledge.path().to_path_buf(),
+        logs: logs.clone(),
+        storage,
+        store,
+    });
+    Running {
+        live,
+        cancel,
+        serve,
+        _knowledge: knowledge,
+        _state: state,
+    }
 }

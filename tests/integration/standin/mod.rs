@@ -193,6 +193,8 @@ struct State {
     /// Keep each request in `requests` (off for long soaks).
     recording: AtomicBool,
     identify_token: Mutex<Option<String>>,
+    /// The `[id, total]` shard the bot last identified as (`Null` when it sent none).
+    identify_shard: Mutex<Value>,
     next_id: AtomicU64,
 }
 
@@ -331,6 +333,11 @@ impl StandIn {
     /// The token the bot identified with.
     pub fn identify_token(&self) -> Option<String> {
         self.state.identify_token.lock().unwrap().clone()
+    }
+
+    /// The `[id, total]` shard the bot last identified as (`Null` if it sent none).
+    pub fn identify_shard(&self) -> Value {
+        self.state.identify_shard.lock().unwrap().clone()
     }
 
     /// Makes the next request whose path contains `fault.path_contains` misbehave.
@@ -729,6 +736,7 @@ async fn gateway_connection(sock: TcpStream, state: Arc<State>) {
                         *state.identify_token.lock().unwrap() =
                             frame["d"]["token"].as_str().map(str::to_string);
                         let shard = frame["d"]["shard"].clone();
+                        *state.identify_shard.lock().unwrap() = shard.clone();
                         // A new session numbers its events from 1 again.
                         state.seq.store(0, Ordering::SeqCst);
                         let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;

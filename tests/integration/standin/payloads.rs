@@ -232,3 +232,58 @@ pub fn message_create(
     }
     m
 }
+
+/// `/settings <subcommand>` with the subcommand's `options` (name, type, value).
+pub fn settings(id: u64, user_id: u64, place: Place, sub: &str, options: Vec<Value>) -> Value {
+    command(
+        id,
+        user_id,
+        place,
+        "settings",
+        vec![json!({"name": sub, "type": 1, "options": options})],
+    )
+}
+
+/// A submitted modal (`type 5`) with one text input per `(custom_id, value)`.
+pub fn modal_submit(
+    id: u64,
+    user_id: u64,
+    place: Place,
+    custom_id: &str,
+    fields: &[(&str, &str)],
+) -> Value {
+    let rows: Vec<Value> = fields
+        .iter()
+        .map(|(field, value)| {
+            json!({"type": 1, "components": [
+                {"type": 4, "custom_id": field, "value": value}
+            ]})
+        })
+        .collect();
+    interaction(
+        id,
+        5,
+        user_id,
+        place,
+        json!({"custom_id": custom_id, "components": rows}),
+    )
+}
+
+/// A submitted modal opened from a button on the bot's message `message`.
+pub fn modal_submit_on(
+    id: u64,
+    user_id: u64,
+    place: Place,
+    message: u64,
+    custom_id: &str,
+    fields: &[(&str, &str)],
+) -> Value {
+    modal_submit(id, user_id, place, custom_id, fields)
+        .with_message(bot_message(message, place, 64))
+}
+
+/// `GUILD_DELETE`: the bot was removed from `guild` (`unavailable: false`) or the server is
+/// in an outage (`unavailable: true`).
+pub fn guild_delete(guild: u64, unavailable: bool) -> Value {
+    json!({"id": guild.to_string(), "unavailable": unavailable})
+}
