@@ -434,3 +434,66 @@ fn a_metrics_address_in_use_stops_serve_with_a_config_error_before_reaching_disc
         "says where to fix it: {message}"
     );
 }
+
+/// Buttons and menus answer through the community tools' per-server settings and buttons
+/// (with storage) and are still counted, like typed questions.
+#[tokio::test]
+async fn answers_from_buttons_and_menus_with_storage_are_counted_and_carry_feedback() {
+    use medfaq::discord::{community, render, Bot, Recorder, Settings, SharedEngine};
+    use medfaq::metrics::Metrics;
+
+    let engine = crate::discord_shared::engine();
+    let state = tempfile::tempdir().unwrap();
+    let storage = Storage::open(&Config::default(), state.path())
+        .await
+        .unwrap();
+    let metrics = Arc::new(Metrics::new());
+    let recorder = Recorder::new();
+    let shared: SharedEngine = Arc::new(arc_swap::ArcSwap::new(Arc::clone(&engine)));
+    let bot = Bot::new(shared, recorder.clone(), Settings::default())
+        .with_storage(storage)
+        .with_metrics(Arc::clone(&metrics));
+    let entry = expected_entry(&engine, confident(&engine));
+    let presses = [
+        payloads::select(1, MEMBER, GUILD, render::ID_TOPIC_ENTRY, &entry, 64),
+        payloads::button(
+            3,
+            MEMBER,
+            GUILD,
+            &format!("{}{entry}", render::ID_ENTRY),
+            64,
+        ),
+    ];
+    for press in presses {
+        let press = serde_json::from_value(press).expect("serenity parses the payload");
+        bot.interaction(press).await;
+        let sent = recorder.take();
+        let [sent] = sent.as_slice() else {
+            panic!("one response: {sent:?}")
+        };
+        let data = &sent.body()["data"];
+        assert_fits_discord(data);
+        let ids: Vec<&str> = data["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row["components"].as_array().into_iter().flatten())
+            .filter_map(|c| c["custom_id"].as_str())
+            .collect();
+        assert!(
+            ids.contains(&format!("{}{entry}", community::ID_HELPFUL).as_str()),
+            "feedback buttons under the answer: {ids:?}"
+        );
+    }
+    let text = metrics.encode();
+    assert_eq!(
+        sample(&text, "medfaq_interactions_total{outcome=\"answer\"}"),
+        2.0,
+        "{text}"
+    );
+    assert_eq!(
+        sample(&text, &format!("medfaq_answers_total{{entry=\"{entry}\"}}")),
+        2.0,
+        "{text}"
+    );
+}
