@@ -48,6 +48,9 @@ fn main() -> anyhow::Result<()> {
         context_drug_weight: weight("CONTEXT_DRUG_WEIGHT", d.context_drug_weight),
         context_min_words: weight("CONTEXT_MIN_WORDS", d.context_min_words),
         short_clarify_min: weight("SHORT_CLARIFY_MIN", d.short_clarify_min),
+        own_question_min: weight("OWN_QUESTION_MIN", d.own_question_min),
+        story_clarify_min: weight("STORY_CLARIFY_MIN", d.story_clarify_min),
+        story_answer_min: weight("STORY_ANSWER_MIN", d.story_answer_min),
     };
     let engine = Engine::with_weights(KnowledgeBase::load(&dir)?, w);
     let mut items = Vec::new();

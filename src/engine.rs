@@ -86,6 +86,8 @@ pub struct ExplainedEntry {
     pub title_drugs: Vec<String>,
     /// The drugs a question must name for the entry to be eligible.
     pub required_drugs: Vec<String>,
+    /// Why the topic guard lets the entry be offered but not answered, if it does.
+    pub held_back: Option<String>,
 }
 
 /// How many of the best-scoring entries an explanation lists.
@@ -272,6 +274,7 @@ impl Engine {
                 score: s.score,
                 title_drugs: owned(guard.anchors(s.entry)),
                 required_drugs: owned(guard.required(s.entry)),
+                held_back: ranking.mismatch(s.entry).map(|m| m.to_string()),
             })
             .collect();
         Explanation {

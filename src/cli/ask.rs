@@ -119,6 +119,9 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
             list(&e.title_drugs),
             list(&e.required_drugs)
         )?;
+        if let Some(why) = &e.held_back {
+            writeln!(out, "         offered, not answered: {why}")?;
+        }
     }
     writeln!(out)?;
     Ok(())

@@ -27,6 +27,8 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     };
     let floor = if ranking.short && ranking.names_topic {
         w.short_clarify_min
+    } else if ranking.story {
+        w.story_clarify_min
     } else if ranking.names_drug {
         w.clarify_min_named_drug
     } else {
@@ -36,7 +38,17 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
         return Decision::NoMatch;
     }
     let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
-    if top.score >= w.answer_min && top.score - runner_up >= w.answer_margin {
+    // A story scores low against everything; when its asking clauses lead to the same entry
+    // as the whole message, a lower score is enough.
+    let answer_min = if ranking.story && ranking.question_leader == Some(top.entry) {
+        w.story_answer_min
+    } else {
+        w.answer_min
+    };
+    if top.score >= answer_min
+        && top.score - runner_up >= w.answer_margin
+        && ranking.mismatch(top.entry).is_none()
+    {
         return Decision::Answer(top);
     }
     let choices: Vec<Scored> = ranking

@@ -11,8 +11,11 @@
 //! entries about a different drug than the one asked about; then [`decide`] picks one
 //! outcome: answer, clarify or no match. Every weight and threshold is in [`Weights`].
 
+mod clauses;
 mod decide;
+mod facets;
 mod guard;
+mod ranking;
 #[cfg(test)]
 mod tests;
 mod weights;
@@ -21,10 +24,12 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::knowledge::KnowledgeBase;
 use crate::limits::MAX_RANKED;
-use crate::normalize::{Analysis, Normalizer, Token, TokenKind};
+use crate::normalize::{Normalizer, Token, TokenKind};
 
 pub use decide::{decide, decide_with, Decision, MAX_CHOICES};
+pub use facets::{Facets, Mismatch};
 pub use guard::{DrugGuard, REQUIRED_DRUG_SHARE};
+pub use ranking::{Ranking, Scored};
 pub use weights::{f_beta, Weights};
 
 /// From this many stored questions on, words found in more than one question in
@@ -46,32 +51,6 @@ struct StoredQuestion {
     total: f32,
 }
 
-/// An entry's score for one member question.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Scored {
-    /// Index into the knowledge base's entries.
-    pub entry: usize,
-    /// Similarity in 0..=1.
-    pub score: f32,
-}
-
-/// The ranking for one question: eligible entries, best first.
-#[derive(Debug, Clone)]
-pub struct Ranking {
-    /// Eligible entries with a score above zero, best first.
-    pub scored: Vec<Scored>,
-    /// The question's tokens.
-    pub tokens: Vec<Token>,
-    /// True if and only if the question names a specific drug (which every ranked entry
-    /// covers, or it would not be eligible).
-    pub names_drug: bool,
-    /// True if and only if the question's words weigh less than
-    /// [`Weights::min_query_weight`]: a bare medicine or topic ("naltrexone", "DTs").
-    pub short: bool,
-    /// True if and only if the question names a drug, class or domain term.
-    pub names_topic: bool,
-}
-
 /// The search index over a knowledge base's enabled entries.
 #[derive(Debug)]
 pub struct Index {
@@ -84,6 +63,7 @@ pub struct Index {
     entry_postings: Vec<Vec<(u32, f32)>>,
     questions: Vec<StoredQuestion>,
     guard: DrugGuard,
+    facets: Facets,
     unknown_weight: f32,
     /// For each entry, the index of its first stored question (questions are stored in
     /// entry order).
@@ -217,6 +197,7 @@ impl Index {
             }
         }
         let guard = DrugGuard::new(kb, &entry_tokens);
+        let facets = Facets::new(kb, &entry_tokens);
         Index {
             normalizer,
             token_ids: interner.ids,
@@ -225,6 +206,7 @@ impl Index {
             entry_postings,
             questions,
             guard,
+            facets,
             unknown_weight: (1.0 + n).ln().powf(w.idf_power) * w.unknown_factor,
             weights: w,
             first_question,
@@ -252,6 +234,11 @@ impl Index {
         &self.guard
     }
 
+    /// The topic guard built from the knowledge.
+    pub fn facets(&self) -> &Facets {
+        &self.facets
+    }
+
     fn query_weight(&self, t: &Token) -> (Option<u32>, f32) {
         if t.kind == TokenKind::Stop {
             return (
@@ -274,43 +261,8 @@ impl Index {
     /// Scores every eligible entry for already-normalized tokens, best first.
     pub fn rank_tokens(&self, tokens: Vec<Token>) -> Ranking {
         let factors = vec![1.0; tokens.len()];
-        self.rank_inner(tokens, &factors, None)
-    }
-
-    /// Scores every eligible entry for an analysed message, best first. When some of its
-    /// clauses ask something and others do not ("long time lurker… 3 weeks on revia… what do
-    /// i tell him?"), the words of the other clauses count less (see
-    /// [`Weights::context_weight`]); the drug guard still reads every word.
-    pub fn rank_analysis(&self, analysis: &Analysis) -> Ranking {
-        let factors = self.clause_factors(analysis);
-        self.rank_inner(analysis.tokens.clone(), &factors, None)
-    }
-
-    /// Each token's share of its weight: 1 in a clause that asks, or when no clause or every
-    /// clause asks; the context weights otherwise.
-    fn clause_factors(&self, analysis: &Analysis) -> Vec<f32> {
-        let n = analysis.tokens.len();
-        let asks: Vec<bool> = (0..n).map(|i| analysis.token_asks(i)).collect();
-        let context_words = analysis
-            .tokens
-            .iter()
-            .zip(&asks)
-            .filter(|(t, asks)| !**asks && t.kind != TokenKind::Stop)
-            .count();
-        let is_story = context_words as f32 >= self.weights.context_min_words;
-        if !is_story || context_words == n || !asks.iter().any(|a| *a) {
-            return vec![1.0; n];
-        }
-        analysis
-            .tokens
-            .iter()
-            .zip(&asks)
-            .map(|(t, asks)| match (asks, t.kind) {
-                (true, _) => 1.0,
-                (false, TokenKind::Drug | TokenKind::Class) => self.weights.context_drug_weight,
-                (false, _) => self.weights.context_weight,
-            })
-            .collect()
+        let asks = vec![true; tokens.len()];
+        self.rank_inner(tokens, &factors, &asks, None)
     }
 
     /// Scores `question` as if question number `position` of entry `entry` were not stored:
@@ -320,10 +272,17 @@ impl Index {
         let skip = self.first_question.get(entry).map(|first| first + position);
         let tokens = self.normalizer.tokens(question);
         let factors = vec![1.0; tokens.len()];
-        self.rank_inner(tokens, &factors, skip)
+        let asks = vec![true; tokens.len()];
+        self.rank_inner(tokens, &factors, &asks, skip)
     }
 
-    fn rank_inner(&self, tokens: Vec<Token>, factors: &[f32], skip: Option<usize>) -> Ranking {
+    fn rank_inner(
+        &self,
+        tokens: Vec<Token>,
+        factors: &[f32],
+        asks: &[bool],
+        skip: Option<usize>,
+    ) -> Ranking {
         // A word repeated across clauses counts once, at its weightiest occurrence.
         let mut seen: Vec<(&str, f32)> = Vec::with_capacity(tokens.len());
         for (i, t) in tokens.iter().enumerate() {
@@ -432,6 +391,13 @@ impl Index {
             scored.truncate(MAX_RANKED);
         }
         scored.sort_by(order);
+        let mismatches: Vec<(usize, Mismatch)> = scored
+            .iter()
+            .take(MAX_CHOICES + 1)
+            // A question that is nearly one of the entry's own is about it.
+            .filter(|s| best[s.entry] < self.weights.own_question_min)
+            .filter_map(|s| Some((s.entry, self.facets.mismatch(s.entry, &tokens, asks)?)))
+            .collect();
         let names_drug = eligible.names_drug();
         let names_topic = tokens
             .iter()
@@ -442,6 +408,9 @@ impl Index {
             names_drug,
             short: query_total < self.weights.min_query_weight,
             names_topic,
+            story: factors.iter().any(|f| *f < 1.0),
+            question_leader: None,
+            mismatches,
         }
     }
 }

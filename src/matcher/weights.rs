@@ -61,6 +61,16 @@ pub struct Weights {
     /// [`Weights::min_query_weight`]) that names a drug, class or term: it is answered with
     /// the topic's central entries to pick from rather than nothing.
     pub short_clarify_min: f32,
+    /// A question whose best match with one of an entry's stored questions reaches this is
+    /// that question in other words: the topic guard ([`super::Facets`]) does not stop the
+    /// entry from answering it.
+    pub own_question_min: f32,
+    /// The floor for offering choices to a story around a question (see
+    /// [`Weights::context_weight`]): its many words of circumstance keep every score low.
+    pub story_clarify_min: f32,
+    /// The least score for answering a story outright, when reading only its asking clauses
+    /// leads to the same entry (see [`super::Ranking::question_leader`]).
+    pub story_answer_min: f32,
 }
 
 impl Weights {
@@ -139,6 +149,17 @@ impl Weights {
         // entries merely mentioning it score less. Offering choices from 0.2 gives the
         // member the topic's central entries instead of nothing.
         short_clarify_min: 0.2,
+        // A stored question typed with a typo or a word more scores 0.8-1.0 against itself;
+        // questions about another subject that share its words score well under 0.8.
+        own_question_min: 0.8,
+        // Long member posts score 0.2-0.4 against the entry a careful reader would pick; the
+        // entry that leads from 0.28 up was the right one about two times in three in the
+        // member-style development questions, and it is only offered, never answered.
+        story_clarify_min: 0.25,
+        // Stories whose asking clauses alone lead to the same entry were right at 0.33 and up
+        // (member-style development questions: accuracy 0.45 to 0.51); lower began answering
+        // stories with a neighbouring entry.
+        story_answer_min: 0.33,
     };
 
     pub(super) fn boost(&self, kind: TokenKind) -> f32 {

@@ -136,3 +136,71 @@ fn other_drugs_do_not_get_naltrexone_answers() {
         &["alcohol-withdrawal-treatment"],
     );
 }
+
+/// The entry `q` is answered with, if it is answered outright.
+fn answered(q: &str) -> Option<String> {
+    let r = ENGINE.ask(q);
+    (r.outcome == Outcome::Answer).then(|| r.entry_id.unwrap_or_default())
+}
+
+#[test]
+fn an_entry_naming_a_medicine_in_passing_does_not_answer_questions_about_it() {
+    // Each entry may still be offered as a choice; it must not be the confident answer.
+    for (q, not) in [
+        (
+            "what should i do when stopping taking oxycodone",
+            "oic-basics",
+        ),
+        (
+            "i'm on methadone, can i take naltrexone for my drinking",
+            "naltrexone-pregnancy-breastfeeding",
+        ),
+        (
+            "what is suboxone",
+            "alcohol-or-benzodiazepines-with-buprenorphine-methadone",
+        ),
+        (
+            "how to stop taking buprenorphine",
+            "alcohol-or-benzodiazepines-with-buprenorphine-methadone",
+        ),
+        (
+            "naloxegol while pregnant, is it safe",
+            "oic-pamora-warnings",
+        ),
+        (
+            "can you overdose on suboxone",
+            "alcohol-or-benzodiazepines-with-buprenorphine-methadone",
+        ),
+    ] {
+        assert_ne!(answered(q).as_deref(), Some(not), "{q:?}");
+    }
+}
+
+#[test]
+fn the_topic_guard_lets_an_entry_answer_its_own_subject() {
+    for (q, id) in [
+        ("oxycodone constipation", "oic-basics"),
+        (
+            "can i drink on subs",
+            "alcohol-or-benzodiazepines-with-buprenorphine-methadone",
+        ),
+        (
+            "can i drink alcohol on methadone",
+            "alcohol-or-benzodiazepines-with-buprenorphine-methadone",
+        ),
+        (
+            "can i take naltrexone while pregnant",
+            "naltrexone-pregnancy-breastfeeding",
+        ),
+        (
+            "does naltrexone show up on a drug test",
+            "naltrexone-drug-tests",
+        ),
+        (
+            "what does gabapentin do",
+            "other-medicines-for-alcohol-off-label",
+        ),
+    ] {
+        assert_eq!(answered(q).as_deref(), Some(id), "{q:?}");
+    }
+}

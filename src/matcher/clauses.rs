@@ -1,0 +1,57 @@
+//! Reading a message by its clauses: members wrap one question in a story, and the clause
+//! that asks says what about.
+
+use super::{Index, Ranking};
+use crate::normalize::{Analysis, TokenKind};
+
+impl Index {
+    /// Scores every eligible entry for an analysed message, best first. When some of its
+    /// clauses ask something and others do not ("long time lurker… 3 weeks on revia… what do
+    /// i tell him?"), the words of the other clauses count less (see
+    /// [`Weights::context_weight`]); the drug guard still reads every word.
+    pub fn rank_analysis(&self, analysis: &Analysis) -> Ranking {
+        let factors = self.clause_factors(analysis);
+        let n = analysis.tokens.len();
+        // In a story, the topic guard reads the clauses that ask; in a short message every
+        // word ("naloxegol while pregnant, is it safe").
+        let story = factors.iter().any(|f| *f < 1.0);
+        let asks: Vec<bool> = (0..n).map(|i| !story || analysis.token_asks(i)).collect();
+        let mut ranking = self.rank_inner(analysis.tokens.clone(), &factors, &asks, None);
+        if story {
+            // The same message read as its asking clauses alone: when that reading leads with
+            // the same entry, the story agrees with the question. ("Can someone explain?"
+            // leads nowhere, so a story around it is never answered on the story alone.)
+            let focused: Vec<f32> = asks.iter().map(|a| if *a { 1.0 } else { 0.0 }).collect();
+            let question = self.rank_inner(analysis.tokens.clone(), &focused, &asks, None);
+            ranking.question_leader = question.scored.first().map(|s| s.entry);
+        }
+        ranking
+    }
+
+    /// Each token's share of its weight: 1 in a clause that asks, or when no clause or every
+    /// clause asks; the context weights otherwise.
+    fn clause_factors(&self, analysis: &Analysis) -> Vec<f32> {
+        let n = analysis.tokens.len();
+        let asks: Vec<bool> = (0..n).map(|i| analysis.token_asks(i)).collect();
+        let context_words = analysis
+            .tokens
+            .iter()
+            .zip(&asks)
+            .filter(|(t, asks)| !**asks && t.kind != TokenKind::Stop)
+            .count();
+        let is_story = context_words as f32 >= self.weights.context_min_words;
+        if !is_story || context_words == n || !asks.iter().any(|a| *a) {
+            return vec![1.0; n];
+        }
+        analysis
+            .tokens
+            .iter()
+            .zip(&asks)
+            .map(|(t, asks)| match (asks, t.kind) {
+                (true, _) => 1.0,
+                (false, TokenKind::Drug | TokenKind::Class) => self.weights.context_drug_weight,
+                (false, _) => self.weights.context_weight,
+            })
+            .collect()
+    }
+}

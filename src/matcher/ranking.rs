@@ -1,0 +1,49 @@
+//! What scoring one question yields: the ranked entries and what the decision needs to know
+//! about the question.
+
+use super::Mismatch;
+use crate::normalize::Token;
+
+/// An entry's score for one member question.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scored {
+    /// Index into the knowledge base's entries.
+    pub entry: usize,
+    /// Similarity in 0..=1.
+    pub score: f32,
+}
+
+/// The ranking for one question: eligible entries, best first.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    /// Eligible entries with a score above zero, best first.
+    pub scored: Vec<Scored>,
+    /// The question's tokens.
+    pub tokens: Vec<Token>,
+    /// True if and only if the question names a specific drug (which every ranked entry
+    /// covers, or it would not be eligible).
+    pub names_drug: bool,
+    /// True if and only if the question's words weigh less than
+    /// [`Weights::min_query_weight`]: a bare medicine or topic ("naltrexone", "DTs").
+    pub short: bool,
+    /// True if and only if the question names a drug, class or domain term.
+    pub names_topic: bool,
+    /// True if and only if the question is a story around a question: its words outside the
+    /// clauses that ask counted less (see [`Weights::context_weight`]).
+    pub story: bool,
+    /// For a story, the entry that leads when only its asking clauses are read.
+    pub question_leader: Option<usize>,
+    /// The leading entries that may be offered but not answered, and why (see
+    /// [`Facets`]).
+    pub mismatches: Vec<(usize, Mismatch)>,
+}
+
+impl Ranking {
+    /// Why the entry at `entry` may not be answered, if it may not.
+    pub fn mismatch(&self, entry: usize) -> Option<Mismatch> {
+        self.mismatches
+            .iter()
+            .find(|(e, _)| *e == entry)
+            .map(|(_, m)| *m)
+    }
+}
