@@ -63,6 +63,10 @@ pub const KEY_SHARE: f32 = 0.3;
 /// mention it), and naming it does not show a question is about an entry.
 pub const GENERIC_SHARE: f32 = 0.45;
 
+/// A facet at most this many entries mention is key too: a subject so specific ("storage",
+/// "mouthwash") that an entry never mentioning it cannot be answering a question about it.
+pub const RARE_ENTRIES: u32 = 2;
+
 /// A drug named in at least this share of an entry's questions is what the entry is about;
 /// its classes are then not the entry's subject.
 pub const MAIN_DRUG_SHARE: f32 = 0.5;
@@ -229,7 +233,8 @@ impl Facets {
             .is_facet
             .iter()
             .zip(&central)
-            .map(|(facet, central)| *facet && *central)
+            .zip(&df)
+            .map(|((facet, central), df)| *facet && (*central || *df <= RARE_ENTRIES))
             .collect();
         f.entries = read.into_iter().map(|r| f.entry(r)).collect();
         f
@@ -328,7 +333,11 @@ impl Facets {
                 }
                 continue;
             };
-            if asks && self.is_key[id as usize] && e.mentioned.binary_search(&id).is_err() {
+            if asks
+                && t.kind == TokenKind::Term
+                && self.is_key[id as usize]
+                && e.mentioned.binary_search(&id).is_err()
+            {
                 return Some(Mismatch::UncoveredFacet);
             }
             named.push((id, t.kind));

@@ -204,3 +204,21 @@ fn the_topic_guard_lets_an_entry_answer_its_own_subject() {
         assert_eq!(answered(q).as_deref(), Some(id), "{q:?}");
     }
 }
+
+#[test]
+fn a_subject_the_entry_never_covers_is_offered_not_answered() {
+    // Storage and disposal: the disulfiram entry never speaks of either.
+    for q in [
+        "What should I know about storage and disposal of Disulfiram?",
+        "how do i store disulfiram",
+        "how do i get rid of old naltrexone pills",
+    ] {
+        let r = ENGINE.ask(q);
+        assert_ne!(r.outcome, Outcome::Answer, "{q:?} got {:?}", r.entry_id);
+    }
+    // The naloxone entry does, so it still answers.
+    assert_eq!(
+        answered("how should naloxone be stored").as_deref(),
+        Some("naloxone-carrying-storage")
+    );
+}
