@@ -41,9 +41,11 @@ impl Drop for Reloader {
 /// `metrics`. Needs a tokio runtime.
 pub fn watch(dir: &Path, engine: SharedEngine, metrics: Arc<Metrics>) -> notify::Result<Reloader> {
     let (tx, mut rx) = mpsc::unbounded_channel::<()>();
+    // The watcher reports paths under the folder's real location.
+    let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let relevant = match &event {
-            Ok(e) => !e.kind.is_access(),
+            Ok(e) => !e.kind.is_access() && concerns_knowledge(&root, &e.paths),
             Err(_) => true,
         };
         if relevant {
@@ -69,6 +71,21 @@ pub fn watch(dir: &Path, engine: SharedEngine, metrics: Arc<Metrics>) -> notify:
         _watcher: watcher,
         task,
     })
+}
+
+/// Returns true if and only if a change to `paths` may change the knowledge in `dir`: some
+/// path outside hidden folders and files (a `git pull` rewrites `.git/FETCH_HEAD` even when
+/// nothing arrived, and editors write hidden swap files), or no path at all (the watcher lost
+/// track and asks for a rescan).
+/// A path outside `dir` (as the watcher may report it through a symbolic link) counts.
+pub fn concerns_knowledge(dir: &Path, paths: &[PathBuf]) -> bool {
+    paths.is_empty()
+        || paths.iter().any(|p| match p.strip_prefix(dir) {
+            Ok(inside) => !inside
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.')),
+            Err(_) => true,
+        })
 }
 
 /// Loads `dir` and swaps it in if it is valid; otherwise logs why and keeps the old set.
@@ -135,5 +152,31 @@ fn refusal<T>(
         }
         Ok(Err(e)) => Some(relative(e.to_string())),
         Err(e) => Some(format!("the reload crashed: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_and_hidden_files_do_not_reload_the_knowledge() {
+        let dir = Path::new("/opt/medfaq/knowledge");
+        let at = |p: &str| vec![dir.join(p)];
+        assert!(!concerns_knowledge(dir, &at(".git/FETCH_HEAD")));
+        assert!(!concerns_knowledge(dir, &at(".git/objects/ab/cdef")));
+        assert!(!concerns_knowledge(
+            dir,
+            &at("entries/.naltrexone.yaml.swp")
+        ));
+        assert!(concerns_knowledge(dir, &at("entries/naltrexone.yaml")));
+        assert!(concerns_knowledge(dir, &at("lexicon.yaml")));
+        assert!(concerns_knowledge(dir, &[]));
+        assert!(concerns_knowledge(
+            dir,
+            &[PathBuf::from("/elsewhere/.hidden/x.yaml")]
+        ));
+        let mixed = vec![dir.join(".git/index"), dir.join("safety.yaml")];
+        assert!(concerns_knowledge(dir, &mixed));
     }
 }
