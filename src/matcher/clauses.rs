@@ -17,7 +17,12 @@ impl Index {
         let story = factors.iter().any(|f| *f < 1.0);
         let asks: Vec<bool> = (0..n).map(|i| !story || analysis.token_asks(i)).collect();
         let mut ranking = self.rank_inner(analysis.tokens.clone(), &factors, &asks, None);
-        if story {
+        // Only worth reading again when it could change the decision: a leader scoring
+        // between the story floor and the usual one.
+        let undecided = ranking.scored.first().is_some_and(|top| {
+            top.score >= self.weights.story_answer_min && top.score < self.weights.answer_min
+        });
+        if story && undecided {
             // The same message read as its asking clauses alone: when that reading leads with
             // the same entry, the story agrees with the question. ("Can someone explain?"
             // leads nowhere, so a story around it is never answered on the story alone.)

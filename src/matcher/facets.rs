@@ -131,6 +131,19 @@ pub struct Facets {
     entries: Vec<EntryFacets>,
 }
 
+/// What the topic guard reads in a question, once for all the entries it checks.
+#[derive(Debug, Default)]
+pub struct Reading {
+    /// The terms, classes (a drug's included) and drugs it names, with their kinds.
+    named: Vec<(u32, TokenKind)>,
+    /// The drugs it names.
+    drugs: Vec<u32>,
+    /// The key facets the clauses that ask name.
+    key_terms_asked: Vec<u32>,
+    /// Whether the clauses that ask name a lexicon term no entry mentions.
+    unknown_term_asked: bool,
+}
+
 /// What one entry names, as read once while building.
 struct Named {
     /// Terms and classes anywhere in it (sorted).
@@ -319,34 +332,42 @@ impl Facets {
         }
     }
 
-    /// Why `entry` may not answer a question with `tokens`, of which those with `asks` true
-    /// are in the clause that asks; `None` when it may.
-    pub fn mismatch(&self, entry: usize, tokens: &[Token], asks: &[bool]) -> Option<Mismatch> {
-        let e = self.entries.get(entry)?;
-        let mut named: Vec<(u32, TokenKind)> = Vec::new();
+    /// Reads a question's tokens once for [`Facets::mismatch`]; those with `asks` true are in
+    /// the clause that asks.
+    pub fn read(&self, tokens: &[Token], asks: &[bool]) -> Reading {
+        let mut r = Reading::default();
         for (i, t) in tokens.iter().enumerate() {
             let asks = asks.get(i).copied().unwrap_or(true);
             let Some(id) = self.known(t) else {
                 // A lexicon term no entry mentions (storage, disposal): nothing covers it.
-                if asks && t.kind == TokenKind::Term {
-                    return Some(Mismatch::UncoveredFacet);
-                }
+                r.unknown_term_asked |= asks && t.kind == TokenKind::Term;
                 continue;
             };
-            if asks
-                && t.kind == TokenKind::Term
-                && self.is_key[id as usize]
-                && e.mentioned.binary_search(&id).is_err()
-            {
-                return Some(Mismatch::UncoveredFacet);
+            if asks && t.kind == TokenKind::Term && self.is_key[id as usize] {
+                r.key_terms_asked.push(id);
             }
-            named.push((id, t.kind));
+            r.named.push((id, t.kind));
             if t.kind == TokenKind::Drug {
+                r.drugs.push(id);
                 for class in self.classes.get(&id).into_iter().flatten() {
-                    named.push((*class, TokenKind::Class));
+                    r.named.push((*class, TokenKind::Class));
                 }
             }
         }
+        r
+    }
+
+    /// Why `entry` may not answer the question `r` was read from; `None` when it may.
+    pub fn mismatch(&self, entry: usize, r: &Reading) -> Option<Mismatch> {
+        let e = self.entries.get(entry)?;
+        if r.unknown_term_asked
+            || r.key_terms_asked
+                .iter()
+                .any(|id| e.mentioned.binary_search(id).is_err())
+        {
+            return Some(Mismatch::UncoveredFacet);
+        }
+        let named = &r.named;
         // Naming the entry's subject, or a telling term of its questions, shows a question is
         // about the entry; a generic one ("opioid", "alcohol") does only as the subject.
         let in_entry = |id: &u32| {
@@ -366,12 +387,8 @@ impl Facets {
         {
             return Some(Mismatch::MissingSubject);
         }
-        let drugs: Vec<u32> = named
-            .iter()
-            .filter(|(_, kind)| *kind == TokenKind::Drug)
-            .map(|(id, _)| *id)
-            .collect();
-        let passing = !drugs.is_empty() && drugs.iter().all(|d| e.drugs.binary_search(d).is_err());
+        let passing =
+            !r.drugs.is_empty() && r.drugs.iter().all(|d| e.drugs.binary_search(d).is_err());
         if passing
             && !named
                 .iter()

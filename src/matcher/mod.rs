@@ -27,7 +27,7 @@ use crate::limits::MAX_RANKED;
 use crate::normalize::{Normalizer, Token, TokenKind};
 
 pub use decide::{decide, decide_with, Decision, MAX_CHOICES};
-pub use facets::{Facets, Mismatch};
+pub use facets::{Facets, Mismatch, Reading};
 pub use guard::{DrugGuard, REQUIRED_DRUG_SHARE};
 pub use ranking::{Ranking, Scored};
 pub use weights::{f_beta, Weights};
@@ -391,12 +391,13 @@ impl Index {
             scored.truncate(MAX_RANKED);
         }
         scored.sort_by(order);
+        let reading = self.facets.read(&tokens, asks);
         let mismatches: Vec<(usize, Mismatch)> = scored
             .iter()
             .take(MAX_CHOICES + 1)
             // A question that is nearly one of the entry's own is about it.
             .filter(|s| best[s.entry] < self.weights.own_question_min)
-            .filter_map(|s| Some((s.entry, self.facets.mismatch(s.entry, &tokens, asks)?)))
+            .filter_map(|s| Some((s.entry, self.facets.mismatch(s.entry, &reading)?)))
             .collect();
         let names_drug = eligible.names_drug();
         let names_topic = tokens
