@@ -5,7 +5,7 @@
 //! in keeps no member's words, and leaving a server deletes what is stored about it.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use medfaq::config::{Config, StorageLocation};
@@ -16,10 +16,10 @@ use medfaq::{Engine, Outcome};
 use serde_json::{json, Value};
 
 use crate::discord_shared::{
-    assert_fits_discord, assert_private, clarify_question, confident, is_ephemeral, DM,
+    assert_fits_discord, clarify_question, confident, is_ephemeral, run_harness, Harness, DM,
 };
 use crate::discord_shared::{MEMBER, OTHER_MEMBER};
-use crate::standin::live::{self, Live, WAIT};
+use crate::standin::live::{self, WAIT};
 use crate::standin::payloads::{self, Place};
 use medfaq::discord::render;
 
@@ -51,34 +51,7 @@ pub fn emergency_question(engine: &Engine) -> &'static str {
     .expect("the knowledge answers one of these with an emergency reply")
 }
 
-/// A running bot, remembering what members typed (to check the logs against).
-struct Harness {
-    live: Arc<Live>,
-    said: Arc<Mutex<Vec<String>>>,
-}
-
-impl std::ops::Deref for Harness {
-    type Target = Live;
-    fn deref(&self) -> &Live {
-        &self.live
-    }
-}
-
 impl Harness {
-    /// Dispatches an interaction and returns the body of the bot's first response.
-    async fn interact(&self, payload: Value) -> Value {
-        let id: u64 = payload["id"].as_str().unwrap().parse().unwrap();
-        self.standin.dispatch("INTERACTION_CREATE", payload);
-        self.standin.callback_for(id, WAIT).await.body
-    }
-
-    async fn ask(&self, user: u64, place: Place, question: &str) -> Value {
-        self.said.lock().unwrap().push(question.to_string());
-        let id = self.standin.next_id();
-        self.interact(payloads::ask(id, user, place, question, None))
-            .await
-    }
-
     async fn settings(&self, sub: &str, options: Vec<Value>) -> Value {
         let id = self.standin.next_id();
         let body = self
@@ -112,17 +85,7 @@ where
     F: FnOnce(Arc<Harness>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let said = Arc::new(Mutex::new(Vec::new()));
-    let for_body = Arc::clone(&said);
-    let text = live::run_with(live::Options::default(), tweak, move |live| async move {
-        body(Arc::new(Harness {
-            live,
-            said: for_body,
-        }))
-        .await;
-    });
-    let said = said.lock().unwrap().clone();
-    assert_private(&text, &said);
+    run_harness(tweak, None, body);
 }
 
 /// Every value in every table of the store, as text.
@@ -197,7 +160,7 @@ fn community_settings_region_changes_the_next_emergency_reply() {
         |_| {},
         |h| async move {
             let question = emergency_question(&h.engine);
-            let before = h.ask(MEMBER, GUILD, question).await;
+            let before = h.ask(MEMBER, GUILD, question, None).await;
             assert!(shown(&before).contains("988"), "US lines by default");
 
             let set = h
@@ -207,14 +170,14 @@ fn community_settings_region_changes_the_next_emergency_reply() {
             assert!(card.contains("Saved."), "{card}");
             assert!(card.contains("United Kingdom (UK)"), "{card}");
 
-            let after = h.ask(OTHER_MEMBER, GUILD, question).await;
+            let after = h.ask(OTHER_MEMBER, GUILD, question, None).await;
             let text = shown(&after);
             assert!(text.contains("999"), "UK emergency number: {text}");
             assert!(!text.contains("988"), "no US crisis line: {text}");
             assert!(!text.contains("911"), "no US emergency number: {text}");
 
             // A DM is not in the server: the defaults still apply there.
-            let dm = h.ask(MEMBER, DM, question).await;
+            let dm = h.ask(MEMBER, DM, question, None).await;
             assert!(shown(&dm).contains("988"));
 
             let db = h.db().await;
@@ -243,7 +206,7 @@ fn community_moderator_button_posts_one_notice_with_one_role_ping() {
         |_| {},
         |h| async move {
             let question = emergency_question(&h.engine);
-            let before = h.ask(MEMBER, GUILD, question).await;
+            let before = h.ask(MEMBER, GUILD, question, None).await;
             assert!(
                 !custom_ids(&before).iter().any(|id| id.starts_with(ID_HELP)),
                 "no button before a moderator channel is set"
@@ -258,7 +221,7 @@ fn community_moderator_button_posts_one_notice_with_one_role_ping() {
             )
             .await;
             let since = h.standin.requests().len();
-            let reply = h.ask(MEMBER, GUILD, question).await;
+            let reply = h.ask(MEMBER, GUILD, question, None).await;
             assert_fits_discord(&reply["data"]);
             let button = custom_ids(&reply)
                 .into_iter()
@@ -314,7 +277,7 @@ fn community_feedback_and_a_report_land_in_storage_without_the_user() {
         |h| async move {
             h.settings("region", vec![string_option("region", "AU")])
                 .await;
-            let answer = h.ask(MEMBER, GUILD, confident(&h.engine)).await;
+            let answer = h.ask(MEMBER, GUILD, confident(&h.engine), None).await;
             let ids = custom_ids(&answer);
             let helpful = ids
                 .iter()
@@ -342,7 +305,7 @@ fn community_feedback_and_a_report_land_in_storage_without_the_user() {
                 json!(format!("{ID_REPORT_FORM}{entry}"))
             );
             let comment = "the dose in the second paragraph looks out of date";
-            h.said.lock().unwrap().push(comment.to_string());
+            h.remember(comment);
             for _ in 0..2 {
                 let id = h.standin.next_id();
                 let submitted = h
@@ -359,7 +322,7 @@ fn community_feedback_and_a_report_land_in_storage_without_the_user() {
             }
 
             // "I don't have an answer" carries a report too, for no entry, in a DM.
-            let none = h.ask(MEMBER, DM, NO_ANSWER).await;
+            let none = h.ask(MEMBER, DM, NO_ANSWER, None).await;
             assert!(custom_ids(&none).contains(&ID_REPORT.to_string()));
             let id = h.standin.next_id();
             h.interact(payloads::modal_submit(
@@ -432,9 +395,9 @@ fn community_server_that_did_not_opt_in_stores_no_question_text() {
                     .find(|id| id.starts_with(render::ID_PICK))
                     .expect("a \"did you mean\" reply offers choices")
             };
-            h.ask(MEMBER, GUILD, NO_ANSWER).await;
-            h.ask(MEMBER, DM, NO_ANSWER).await;
-            let choices = h.ask(MEMBER, GUILD, unclear).await;
+            h.ask(MEMBER, GUILD, NO_ANSWER, None).await;
+            h.ask(MEMBER, DM, NO_ANSWER, None).await;
+            let choices = h.ask(MEMBER, GUILD, unclear, None).await;
             h.press(MEMBER, GUILD, &pick(&choices)).await;
             let db = h.db().await;
             assert_eq!(count(&db, "SELECT COUNT(*) FROM unanswered"), 0);
@@ -458,8 +421,8 @@ fn community_server_that_did_not_opt_in_stores_no_question_text() {
                 )
                 .await;
             assert!(shown(&set).contains("7 days"), "{set}");
-            h.ask(MEMBER, GUILD, NO_ANSWER).await;
-            h.ask(MEMBER, DM, NO_ANSWER).await;
+            h.ask(MEMBER, GUILD, NO_ANSWER, None).await;
+            h.ask(MEMBER, DM, NO_ANSWER, None).await;
             let db = h.db().await;
             let kept: Vec<(i64, String)> = db
                 .prepare("SELECT guild_id, question FROM unanswered")
@@ -471,7 +434,7 @@ fn community_server_that_did_not_opt_in_stores_no_question_text() {
             assert_eq!(kept, [(GUILD_ID as i64, NO_ANSWER.to_string())]);
 
             // A "did you mean" choice picked is kept with the question it answered.
-            let choices = h.ask(MEMBER, GUILD, unclear).await;
+            let choices = h.ask(MEMBER, GUILD, unclear, None).await;
             let picked = pick(&choices);
             h.press(MEMBER, GUILD, &picked).await;
             let db = h.db().await;
@@ -554,14 +517,16 @@ fn community_settings_answers_and_mentions_apply_per_server() {
         |_| {},
         |h| async move {
             let question = confident(&h.engine);
-            assert!(is_ephemeral(&h.ask(MEMBER, GUILD, question).await["data"]));
+            assert!(is_ephemeral(
+                &h.ask(MEMBER, GUILD, question, None).await["data"]
+            ));
             h.settings("answers", vec![string_option("visibility", "public")])
                 .await;
-            let public = h.ask(MEMBER, GUILD, question).await;
+            let public = h.ask(MEMBER, GUILD, question, None).await;
             assert!(!is_ephemeral(&public["data"]), "answers now public");
 
             // Mentions: answered by default, ignored once turned off.
-            h.said.lock().unwrap().push(question.to_string());
+            h.remember(question);
             let mention = format!("<@{}> {question}", crate::standin::BOT_ID);
             let since = h.standin.requests().len();
             let id = h.standin.next_id();

@@ -20,8 +20,8 @@ use crate::discord_shared::{assert_private, confident, MEMBER};
 use crate::standin::live::{self, repo_knowledge, Live, Tweak, FAKE_TOKEN, WAIT};
 use crate::standin::payloads::{self, Place};
 use crate::standin::StandIn;
-use crate::storage::{required_env, runtime, Backend, Fixture, POSTGRES_SERVER};
-use crate::storage_outage::server_command;
+use crate::storage::{runtime, Backend, Fixture, POSTGRES_SERVER};
+use crate::storage_outage::{server_command, take_server_for_outage};
 
 /// A server id on shard `shard` of 2: Discord sends a server's events to shard
 /// `(id >> 22) % total`.
@@ -318,16 +318,10 @@ fn community_two_serve_processes_share_settings_through_postgres() {
 #[test]
 fn community_postgres_outage_keeps_answers_and_recovers() {
     const TEST: &str = "community_postgres_outage_keeps_answers_and_recovers";
-    let Some(stop) = required_env("MEDFAQ_TEST_POSTGRES_STOP", TEST) else {
-        return;
-    };
-    let Some(start) = required_env("MEDFAQ_TEST_POSTGRES_START", TEST) else {
-        return;
-    };
     // Alone on the server: the other PostgreSQL tests would fail while it is stopped.
-    let _server = POSTGRES_SERVER
-        .write()
-        .unwrap_or_else(PoisonError::into_inner);
+    let Some((stop, start, _server)) = take_server_for_outage(TEST) else {
+        return;
+    };
     let Some(fixture) = fresh_database(TEST) else {
         return;
     };

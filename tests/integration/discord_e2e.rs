@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::io::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use medfaq::config::Config;
@@ -13,59 +13,14 @@ use medfaq::Outcome;
 use serde_json::{json, Value};
 
 use crate::discord_shared::{
-    assert_fits_discord, assert_private, clarify_question, confident, expected_entry, is_ephemeral,
-    DM, GUILD, MEMBER, OTHER_MEMBER,
+    assert_fits_discord, clarify_question, command_names, confident, expected_entry, is_ephemeral,
+    run_harness, Harness, COMMAND_NAMES, DM, GUILD, MEMBER, OTHER_MEMBER,
 };
-use crate::standin::live::{self, Live, FAKE_TOKEN, WAIT};
+use crate::standin::live::{self, FAKE_TOKEN, WAIT};
 use crate::standin::payloads::{self, Place};
 use crate::standin::BOT_ID;
 
-/// One running bot and its stand-in, remembering what members said.
-struct Harness {
-    live: Arc<Live>,
-    /// Everything members "typed", to check the logs against.
-    said: Arc<Mutex<Vec<String>>>,
-}
-
-impl std::ops::Deref for Harness {
-    type Target = Live;
-    fn deref(&self) -> &Live {
-        &self.live
-    }
-}
-
 impl Harness {
-    fn id(&self) -> u64 {
-        self.standin.next_id()
-    }
-
-    fn remember(&self, text: &str) {
-        self.said.lock().unwrap().push(text.to_string());
-    }
-
-    /// Dispatches `/ask` and returns the callback body.
-    async fn ask(&self, user: u64, place: Place, question: &str, public: Option<bool>) -> Value {
-        self.remember(question);
-        let id = self.id();
-        self.interact(payloads::ask(id, user, place, question, public))
-            .await
-    }
-
-    /// Dispatches an interaction and returns the callback body, checking that it came
-    /// within Discord's 3 seconds.
-    async fn interact(&self, payload: Value) -> Value {
-        let id: u64 = payload["id"].as_str().unwrap().parse().unwrap();
-        let sent = std::time::Instant::now();
-        self.standin.dispatch("INTERACTION_CREATE", payload);
-        let callback = self.standin.callback_for(id, WAIT).await;
-        let took = callback.at.duration_since(sent);
-        assert!(
-            took < Duration::from_secs(3),
-            "first response after {took:?}"
-        );
-        callback.body
-    }
-
     /// Sends a message and returns what the bot posted in that channel.
     async fn say(&self, user: u64, place: Place, content: &str, mentions_bot: bool) -> Value {
         self.remember(content);
@@ -83,26 +38,18 @@ impl Harness {
 }
 
 /// Runs `body` against a freshly started bot, then shuts it down, checks it stopped cleanly,
-/// and checks that no info-or-above log line holds a member's text, a user id or the token.
+/// and checks that no info-or-above log line holds a member's text, a user id or the token;
+/// every interaction's first response must come within Discord's 3 seconds.
 fn e2e<F, Fut>(tweak: impl FnOnce(&mut Config), body: F) -> String
 where
     F: FnOnce(Arc<Harness>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let said = Arc::new(Mutex::new(Vec::new()));
-    let for_body = Arc::clone(&said);
-    let text = live::run_with(live::Options::default(), tweak, move |live| async move {
-        let identified = live.standin.identify_token().unwrap_or_default();
+    run_harness(tweak, Some(Duration::from_secs(3)), move |h| async move {
+        let identified = h.standin.identify_token().unwrap_or_default();
         assert_eq!(identified.trim_start_matches("Bot "), FAKE_TOKEN);
-        body(Arc::new(Harness {
-            live,
-            said: for_body,
-        }))
-        .await;
-    });
-    let said = said.lock().unwrap().clone();
-    assert_private(&text, &said);
-    text
+        body(h).await;
+    })
 }
 
 /// The paths and bodies of the PUTs the bot sent, once the one to `last` is in (each
@@ -143,24 +90,7 @@ fn e2e_global_registration_is_one_bulk_overwrite_and_clears_leftover_guild_comma
                 ],
                 "one global bulk overwrite, then each joined server cleared"
             );
-            let names: Vec<&str> = puts[0]
-                .1
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["name"].as_str().unwrap())
-                .collect();
-            assert_eq!(
-                names,
-                [
-                    "ask",
-                    "topics",
-                    "about",
-                    "emergency",
-                    "settings",
-                    "medfaq-status"
-                ]
-            );
+            assert_eq!(command_names(&puts[0].1), COMMAND_NAMES);
             assert_eq!(puts[1].1, json!([]));
             assert_eq!(puts[2].1, json!([]));
             assert!(h.standin.requests().iter().all(|r| r.method != "POST"));

@@ -6,7 +6,10 @@ use medfaq::reply::{Choice, SourceLink};
 use medfaq::{Outcome, Reply};
 use serde_json::json;
 
-use crate::discord_shared::{assert_fits_discord, chars, clarify_question, engine, is_ephemeral};
+use crate::discord_shared::{
+    assert_fits_discord, chars, clarify_question, command_names, engine, is_ephemeral,
+    COMMAND_NAMES,
+};
 
 fn long_reply() -> Reply {
     Reply {
@@ -141,23 +144,7 @@ fn no_match_body_does_not_open_with_its_title() {
 #[test]
 fn command_definitions_fit_discord_and_work_in_dms() {
     let commands = serde_json::to_value(medfaq::discord::commands::definitions()).unwrap();
-    let names: Vec<&str> = commands
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "ask",
-            "topics",
-            "about",
-            "emergency",
-            "settings",
-            "medfaq-status"
-        ]
-    );
+    assert_eq!(command_names(&commands), COMMAND_NAMES);
     let manage_guild = 1u64 << 5;
     for c in commands.as_array().unwrap() {
         assert!((1..=100).contains(&chars(&c["description"])), "{c}");

@@ -2,13 +2,16 @@
 //! it answers, and checks on every body the bot sends (Discord's limits, no pings) and on its
 //! logs (nothing private).
 
-use std::sync::Arc;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use medfaq::config::Config;
 use medfaq::{Engine, Outcome};
 use serde_json::{json, Value};
 
-use crate::standin::live::{repo_knowledge, FAKE_TOKEN};
-use crate::standin::payloads::Place;
+use crate::standin::live::{self, repo_knowledge, Live, FAKE_TOKEN, WAIT};
+use crate::standin::payloads::{self, Place};
 
 /// Members in these tests; their ids must never show up in an info log line.
 pub const MEMBER: u64 = 555_000_111_222_333_444;
@@ -175,3 +178,109 @@ pub fn assert_private(logs: &str, said: &[String]) {
         "the token is in the logs at some level"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// A running bot
+
+/// One running bot and its stand-in, remembering what members typed (to check the logs
+/// against).
+pub struct Harness {
+    live: Arc<Live>,
+    /// Everything members "typed".
+    said: Arc<Mutex<Vec<String>>>,
+    /// When set, every interaction's first response must come within this long.
+    first_response_within: Option<Duration>,
+}
+
+impl std::ops::Deref for Harness {
+    type Target = Live;
+    fn deref(&self) -> &Live {
+        &self.live
+    }
+}
+
+impl Harness {
+    pub fn id(&self) -> u64 {
+        self.standin.next_id()
+    }
+
+    /// Remembers something a member typed, to check the logs against.
+    pub fn remember(&self, text: &str) {
+        self.said.lock().unwrap().push(text.to_string());
+    }
+
+    /// Dispatches an interaction and returns the body of the bot's first response (checking
+    /// that it came in time, when the harness was started with a deadline).
+    pub async fn interact(&self, payload: Value) -> Value {
+        let id: u64 = payload["id"].as_str().unwrap().parse().unwrap();
+        let sent = std::time::Instant::now();
+        self.standin.dispatch("INTERACTION_CREATE", payload);
+        let callback = self.standin.callback_for(id, WAIT).await;
+        if let Some(limit) = self.first_response_within {
+            let took = callback.at.duration_since(sent);
+            assert!(took < limit, "first response after {took:?}");
+        }
+        callback.body
+    }
+
+    /// Dispatches `/ask` and returns the body of the bot's first response.
+    pub async fn ask(
+        &self,
+        user: u64,
+        place: Place,
+        question: &str,
+        public: Option<bool>,
+    ) -> Value {
+        self.remember(question);
+        let id = self.id();
+        self.interact(payloads::ask(id, user, place, question, public))
+            .await
+    }
+}
+
+/// Runs `body` against a freshly started bot (config adjusted by `tweak`; first responses
+/// checked against `first_response_within` when set), then checks that no info-or-above log
+/// line holds a member's text, a user id or the token, and returns the logs.
+pub fn run_harness<F, Fut>(
+    tweak: impl FnOnce(&mut Config),
+    first_response_within: Option<Duration>,
+    body: F,
+) -> String
+where
+    F: FnOnce(Arc<Harness>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let said = Arc::new(Mutex::new(Vec::new()));
+    let for_body = Arc::clone(&said);
+    let text = live::run_with(live::Options::default(), tweak, move |live| async move {
+        body(Arc::new(Harness {
+            live,
+            said: for_body,
+            first_response_within,
+        }))
+        .await;
+    });
+    let said = said.lock().unwrap().clone();
+    assert_private(&text, &said);
+    text
+}
+
+/// The names of the commands in a list of command definitions, as Discord receives it.
+pub fn command_names(commands: &Value) -> Vec<&str> {
+    commands
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect()
+}
+
+/// The commands the bot registers, in order.
+pub const COMMAND_NAMES: [&str; 6] = [
+    "ask",
+    "topics",
+    "about",
+    "emergency",
+    "settings",
+    "medfaq-status",
+];

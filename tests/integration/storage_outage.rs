@@ -7,7 +7,7 @@
 //! shell commands that do it; `.ci/run` sets them).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError};
+use std::sync::{Arc, PoisonError, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -302,6 +302,20 @@ fn writes_are_dropped_after_bounded_retries_and_the_drop_is_reported() {
     assert!(back.contains("dropped=3"), "{back}");
 }
 
+/// The prologue of a PostgreSQL outage test: the commands that stop and start the test
+/// server (MEDFAQ_TEST_POSTGRES_STOP and MEDFAQ_TEST_POSTGRES_START), and the server taken
+/// alone for as long as the guard lives; `None` when the test is to be skipped.
+pub fn take_server_for_outage(
+    test: &str,
+) -> Option<(String, String, RwLockWriteGuard<'static, ()>)> {
+    let stop = required_env("MEDFAQ_TEST_POSTGRES_STOP", test)?;
+    let start = required_env("MEDFAQ_TEST_POSTGRES_START", test)?;
+    let server = POSTGRES_SERVER
+        .write()
+        .unwrap_or_else(PoisonError::into_inner);
+    Some((stop, start, server))
+}
+
 /// Runs a shell command that stops or starts the test server.
 pub fn server_command(command: &str) {
     let status = std::process::Command::new("sh")
@@ -315,16 +329,10 @@ pub fn server_command(command: &str) {
 #[test]
 fn postgres_outage_keeps_answers_and_recovers_when_the_server_returns() {
     const TEST: &str = "postgres_outage_keeps_answers_and_recovers_when_the_server_returns";
-    let Some(stop) = required_env("MEDFAQ_TEST_POSTGRES_STOP", TEST) else {
-        return;
-    };
-    let Some(start) = required_env("MEDFAQ_TEST_POSTGRES_START", TEST) else {
-        return;
-    };
     // Alone on the server: the other PostgreSQL tests would fail while it is stopped.
-    let _server = POSTGRES_SERVER
-        .write()
-        .unwrap_or_else(PoisonError::into_inner);
+    let Some((stop, start, _server)) = take_server_for_outage(TEST) else {
+        return;
+    };
     let logs = Logs::default();
     let _log = tracing::subscriber::set_default(medfaq::discord::logging::subscriber(
         "info",
