@@ -2,6 +2,7 @@
 //! Discord adapter, the real serenity client against a Discord stand-in on loopback.
 
 mod cli;
+mod container;
 mod discord_binary;
 mod discord_bot;
 mod discord_community;
