@@ -222,3 +222,19 @@ fn a_subject_the_entry_never_covers_is_offered_not_answered() {
         Some("naloxone-carrying-storage")
     );
 }
+
+#[test]
+fn a_medicine_set_aside_is_not_what_the_question_is_about() {
+    for q in [
+        "besides antabuse what else can a doctor prescribe for drinking",
+        "other than disulfiram, what medicines help with alcohol",
+        "apart from antabuse is there anything for drinking",
+    ] {
+        never(q, &["disulfiram-basics"]);
+    }
+    // Said before the medicine's own name, it does not hide the medicine.
+    assert_eq!(
+        answered("what other naloxone sprays are there besides narcan").as_deref(),
+        Some("naloxone-carrying-storage")
+    );
+}
