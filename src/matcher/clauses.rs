@@ -1,8 +1,9 @@
 //! Reading a message by its clauses: members wrap one question in a story, and the clause
-//! that asks says what about.
+//! that asks says what about; and a medicine set aside ("besides antabuse, what else…") is
+//! not what it asks about.
 
 use super::{Index, Ranking};
-use crate::normalize::{Analysis, TokenKind};
+use crate::normalize::{Analysis, Token, TokenKind};
 
 impl Index {
     /// Scores every eligible entry for an analysed message, best first. When some of its
@@ -59,4 +60,33 @@ impl Index {
             })
             .collect()
     }
+}
+
+/// Words (as the normalizer stems them) that set the medicine after them aside: "besides
+/// antabuse", "other than naltrexone", "apart from revia", "aside from campral", "except
+/// vivitrol". The member asks about something else.
+const SET_ASIDE_BY: &[&[&str]] = &[
+    &["besid"],
+    &["except"],
+    &["other", "than"],
+    &["apart", "from"],
+    &["asid", "from"],
+];
+
+/// For each token, false if and only if it is a medicine or class set aside by the words just
+/// before it (see [`SET_ASIDE_BY`]).
+pub(super) fn not_set_aside(tokens: &[Token]) -> Vec<bool> {
+    (0..tokens.len())
+        .map(|i| {
+            let medicine = matches!(tokens[i].kind, TokenKind::Drug | TokenKind::Class);
+            !medicine
+                || !SET_ASIDE_BY.iter().any(|cue| {
+                    i >= cue.len()
+                        && tokens[i - cue.len()..i]
+                            .iter()
+                            .zip(cue.iter())
+                            .all(|(t, w)| t.text == *w)
+                })
+        })
+        .collect()
 }

@@ -284,7 +284,7 @@ impl Index {
         skip: Option<usize>,
     ) -> Ranking {
         // "besides antabuse, what else…" is not about antabuse.
-        let keep = not_set_aside(&tokens);
+        let keep = clauses::not_set_aside(&tokens);
         let (tokens, factors, asks) = if keep.iter().all(|k| *k) {
             (tokens, factors.to_vec(), asks.to_vec())
         } else {
@@ -436,33 +436,4 @@ impl Index {
             mismatches,
         }
     }
-}
-
-/// Words (as the normalizer stems them) that set the medicine after them aside: "besides
-/// antabuse", "other than naltrexone", "apart from revia", "aside from campral", "except
-/// vivitrol". The member asks about something else.
-const SET_ASIDE_BY: &[&[&str]] = &[
-    &["besid"],
-    &["except"],
-    &["other", "than"],
-    &["apart", "from"],
-    &["asid", "from"],
-];
-
-/// For each token, false if and only if it is a medicine or class set aside by the words just
-/// before it (see [`SET_ASIDE_BY`]).
-fn not_set_aside(tokens: &[Token]) -> Vec<bool> {
-    (0..tokens.len())
-        .map(|i| {
-            let medicine = matches!(tokens[i].kind, TokenKind::Drug | TokenKind::Class);
-            !medicine
-                || !SET_ASIDE_BY.iter().any(|cue| {
-                    i >= cue.len()
-                        && tokens[i - cue.len()..i]
-                            .iter()
-                            .zip(cue.iter())
-                            .all(|(t, w)| t.text == *w)
-                })
-        })
-        .collect()
 }
