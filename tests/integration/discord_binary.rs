@@ -7,6 +7,18 @@ use crate::standin::live::{copy_dir, repo_knowledge, FAKE_TOKEN, WAIT};
 use crate::standin::payloads;
 use crate::standin::StandIn;
 
+/// `medfaq serve` with the repository's knowledge and a fake token, run in `dir` (where it
+/// looks for config.toml).
+fn serve_in(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("medfaq").unwrap();
+    cmd.current_dir(dir).env("DISCORD_TOKEN", FAKE_TOKEN).args([
+        "--knowledge",
+        repo_knowledge().to_str().unwrap(),
+        "serve",
+    ]);
+    cmd
+}
+
 #[test]
 fn serve_without_token_exits_2_naming_discord_token() {
     let dir = tempfile::tempdir().unwrap();
@@ -25,11 +37,7 @@ fn serve_refuses_a_token_in_the_config_and_unknown_keys() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "[bot]\ntoken = \"abc-secret\"\n").unwrap();
-    let out = Command::cargo_bin("medfaq")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("DISCORD_TOKEN", FAKE_TOKEN)
-        .args(["--knowledge", repo_knowledge().to_str().unwrap(), "serve"])
+    let out = serve_in(dir.path())
         .assert()
         .code(2)
         .stderr(predicates::str::contains("bot.token"))
@@ -39,11 +47,7 @@ fn serve_refuses_a_token_in_the_config_and_unknown_keys() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("abc-secret") && !stderr.contains(FAKE_TOKEN));
     std::fs::write(&config, "[bot]\nanswers_pubic = true\n").unwrap();
-    Command::cargo_bin("medfaq")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("DISCORD_TOKEN", FAKE_TOKEN)
-        .args(["--knowledge", repo_knowledge().to_str().unwrap(), "serve"])
+    serve_in(dir.path())
         .assert()
         .code(2)
         .stderr(predicates::str::contains("answers_pubic"));

@@ -621,6 +621,17 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
 }
 
 impl Logs {
+    /// Captures this thread's log lines (at info and above, as `medfaq serve` writes them)
+    /// until the returned guard is dropped.
+    pub fn capture() -> (Logs, tracing::subscriber::DefaultGuard) {
+        let logs = Logs::default();
+        let guard = tracing::subscriber::set_default(medfaq::discord::logging::subscriber(
+            "info",
+            logs.clone(),
+        ));
+        (logs, guard)
+    }
+
     /// Every line so far.
     pub fn lines(&self) -> Vec<String> {
         String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner))

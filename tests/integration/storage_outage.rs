@@ -189,11 +189,7 @@ fn assert_one_warning_per_outage(logs: &Logs, outages: usize) {
 
 #[test]
 fn outage_serves_last_known_settings_and_writes_land_on_recovery() {
-    let logs = Logs::default();
-    let _log = tracing::subscriber::set_default(medfaq::discord::logging::subscriber(
-        "info",
-        logs.clone(),
-    ));
+    let (logs, _log) = Logs::capture();
     runtime().block_on(async {
         let fx = Fixture::new(Backend::Sqlite, "outage").await.unwrap();
         let flaky = Flaky::new(Some(fx.open().await));
@@ -263,11 +259,7 @@ fn paused_runtime() -> tokio::runtime::Runtime {
 
 #[test]
 fn writes_are_dropped_after_bounded_retries_and_the_drop_is_reported() {
-    let logs = Logs::default();
-    let _log = tracing::subscriber::set_default(medfaq::discord::logging::subscriber(
-        "info",
-        logs.clone(),
-    ));
+    let (logs, _log) = Logs::capture();
     paused_runtime().block_on(async {
         let flaky = Flaky::new(None);
         flaky.fail(true);
@@ -333,11 +325,7 @@ fn postgres_outage_keeps_answers_and_recovers_when_the_server_returns() {
     let Some((stop, start, _server)) = take_server_for_outage(TEST) else {
         return;
     };
-    let logs = Logs::default();
-    let _log = tracing::subscriber::set_default(medfaq::discord::logging::subscriber(
-        "info",
-        logs.clone(),
-    ));
+    let (logs, _log) = Logs::capture();
     runtime().block_on(async {
         let Some(fx) = Fixture::new(Backend::Postgres, TEST).await else {
             return;
@@ -404,11 +392,7 @@ fn postgres_outage_keeps_answers_and_recovers_when_the_server_returns() {
 
 #[test]
 fn a_store_that_reads_but_cannot_write_is_one_outage_not_a_warning_per_write() {
-    let logs = Logs::default();
-    let _log = tracing::subscriber::set_default(medfaq::discord::logging::subscriber(
-        "info",
-        logs.clone(),
-    ));
+    let (logs, _log) = Logs::capture();
     paused_runtime().block_on(async {
         let flaky = Flaky::new(None);
         flaky.fail_writes(true);
@@ -432,11 +416,7 @@ fn a_store_that_reads_but_cannot_write_is_one_outage_not_a_warning_per_write() {
 
 #[test]
 fn a_full_queue_drops_new_records_with_one_warning_until_it_drains() {
-    let logs = Logs::default();
-    let _log = tracing::subscriber::set_default(medfaq::discord::logging::subscriber(
-        "info",
-        logs.clone(),
-    ));
+    let (logs, _log) = Logs::capture();
     paused_runtime().block_on(async {
         let flaky = Flaky::new(None);
         let storage = Storage::new(flaky.clone(), policy()).unwrap();
@@ -467,11 +447,7 @@ fn a_full_queue_drops_new_records_with_one_warning_until_it_drains() {
 
 #[test]
 fn the_bot_starts_while_postgres_is_down_and_sqlite_is_created_beside_the_config() {
-    let logs = Logs::default();
-    let _log = tracing::subscriber::set_default(medfaq::discord::logging::subscriber(
-        "info",
-        logs.clone(),
-    ));
+    let (logs, _log) = Logs::capture();
     runtime().block_on(async {
         // Nothing listens on port 1.
         let mut config =
