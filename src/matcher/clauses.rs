@@ -73,14 +73,13 @@ const SET_ASIDE_BY: &[&[&str]] = &[
     &["asid", "from"],
 ];
 
-/// For each token, false if and only if it is a medicine or class set aside by the words just
-/// before it (see [`SET_ASIDE_BY`]).
-pub(super) fn not_set_aside(tokens: &[Token]) -> Vec<bool> {
+/// The positions of the medicines and classes set aside by the words just before them (see
+/// [`SET_ASIDE_BY`]); usually none.
+pub(super) fn set_aside(tokens: &[Token]) -> Vec<usize> {
     (0..tokens.len())
-        .map(|i| {
-            let medicine = matches!(tokens[i].kind, TokenKind::Drug | TokenKind::Class);
-            !medicine
-                || !SET_ASIDE_BY.iter().any(|cue| {
+        .filter(|&i| {
+            matches!(tokens[i].kind, TokenKind::Drug | TokenKind::Class)
+                && SET_ASIDE_BY.iter().any(|cue| {
                     i >= cue.len()
                         && tokens[i - cue.len()..i]
                             .iter()

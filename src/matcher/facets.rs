@@ -116,12 +116,8 @@ struct EntryFacets {
 pub struct Facets {
     /// Term, class or drug name → id.
     ids: HashMap<String, u32>,
-    /// For each id, whether it is a facet.
-    is_facet: Vec<bool>,
     /// For each id, whether nearly every entry names it ("doctor", "start").
     is_generic: Vec<bool>,
-    /// For each id, whether it is a drug class.
-    is_class: Vec<bool>,
     /// For each id of a drug, how many entries' titles name it.
     titled: Vec<u32>,
     /// For each id, whether it is a key facet: one that some entry is centrally about.
@@ -188,7 +184,7 @@ impl Facets {
                     match t.kind {
                         TokenKind::Term => named.push(f.id(&t.text)),
                         TokenKind::Class => {
-                            let class = f.class_id(&t.text);
+                            let class = f.id(&t.text);
                             named.push(class);
                             explicit.push(class);
                         }
@@ -218,7 +214,6 @@ impl Facets {
             });
         }
         let n = f.ids.len();
-        f.is_class.resize(n, false);
         f.titled = vec![0; n];
         for r in &read {
             for d in r.drugs.first().into_iter().flatten() {
@@ -239,15 +234,12 @@ impl Facets {
             }
         }
         let max_df = (live as f32 * FACET_MAX_SHARE).max(1.0);
-        f.is_facet = df.iter().map(|d| *d as f32 <= max_df).collect();
         let generic_df = live as f32 * GENERIC_SHARE;
         f.is_generic = df.iter().map(|d| *d as f32 > generic_df).collect();
-        f.is_key = f
-            .is_facet
+        f.is_key = df
             .iter()
             .zip(&central)
-            .zip(&df)
-            .map(|((facet, central), df)| *facet && (*central || *df <= RARE_ENTRIES))
+            .map(|(df, central)| *df as f32 <= max_df && (*central || *df <= RARE_ENTRIES))
             .collect();
         f.entries = read.into_iter().map(|r| f.entry(r)).collect();
         f
@@ -305,19 +297,10 @@ impl Facets {
             .copied()
             .unwrap_or(&[])
             .iter()
-            .map(|c| self.class_id(c))
+            .map(|c| self.id(c))
             .collect();
         self.classes.insert(drug, ids.clone());
         ids
-    }
-
-    fn class_id(&mut self, text: &str) -> u32 {
-        let id = self.id(text);
-        if self.is_class.len() <= id as usize {
-            self.is_class.resize(id as usize + 1, false);
-        }
-        self.is_class[id as usize] = true;
-        id
     }
 
     fn id(&mut self, text: &str) -> u32 {

@@ -20,6 +20,8 @@ mod ranking;
 mod tests;
 mod weights;
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::knowledge::KnowledgeBase;
@@ -284,27 +286,30 @@ impl Index {
         skip: Option<usize>,
     ) -> Ranking {
         // "besides antabuse, what else…" is not about antabuse.
-        let keep = clauses::not_set_aside(&tokens);
-        let (tokens, factors, asks) = if keep.iter().all(|k| *k) {
-            (tokens, factors.to_vec(), asks.to_vec())
+        // "besides antabuse, what else…" is not about antabuse: such medicines are dropped.
+        let set_aside = clauses::set_aside(&tokens);
+        let (tokens, factors, asks) = if set_aside.is_empty() {
+            (tokens, Cow::Borrowed(factors), Cow::Borrowed(asks))
         } else {
-            let kept = |i: &usize| keep[*i];
+            let kept = |i: &usize| !set_aside.contains(i);
+            let n = tokens.len();
             (
-                (0..tokens.len())
-                    .filter(kept)
-                    .map(|i| tokens[i].clone())
-                    .collect(),
-                (0..tokens.len())
-                    .filter(kept)
-                    .map(|i| factors.get(i).copied().unwrap_or(1.0))
-                    .collect(),
-                (0..tokens.len())
-                    .filter(kept)
-                    .map(|i| asks.get(i).copied().unwrap_or(true))
-                    .collect(),
+                (0..n).filter(kept).map(|i| tokens[i].clone()).collect(),
+                Cow::Owned(
+                    (0..n)
+                        .filter(kept)
+                        .map(|i| factors.get(i).copied().unwrap_or(1.0))
+                        .collect(),
+                ),
+                Cow::Owned(
+                    (0..n)
+                        .filter(kept)
+                        .map(|i| asks.get(i).copied().unwrap_or(true))
+                        .collect(),
+                ),
             )
         };
-        let (factors, asks) = (factors.as_slice(), asks.as_slice());
+        let (factors, asks): (&[f32], &[bool]) = (&factors, &asks);
         // A word repeated across clauses counts once, at its weightiest occurrence.
         let mut seen: Vec<(&str, f32)> = Vec::with_capacity(tokens.len());
         for (i, t) in tokens.iter().enumerate() {
