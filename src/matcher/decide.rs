@@ -40,13 +40,13 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
     // A story scores low against everything; when its asking clauses lead to the same entry
     // as the whole message, a lower score is enough.
-    let answer_min = if ranking.story && ranking.question_leader == Some(top.entry) {
-        w.story_answer_min
+    let (answer_min, margin) = if ranking.story && ranking.question_leader == Some(top.entry) {
+        (w.story_answer_min, w.story_answer_margin)
     } else {
-        w.answer_min
+        (w.answer_min, w.answer_margin)
     };
     if top.score >= answer_min
-        && top.score - runner_up >= w.answer_margin
+        && top.score - runner_up >= margin
         && ranking.mismatch(top.entry).is_none()
     {
         return Decision::Answer(top);
@@ -59,4 +59,62 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
         .copied()
         .collect();
     Decision::Clarify(choices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn story(scores: &[f32], leader: Option<usize>) -> Ranking {
+        Ranking {
+            scored: scores
+                .iter()
+                .enumerate()
+                .map(|(entry, score)| Scored {
+                    entry,
+                    score: *score,
+                })
+                .collect(),
+            tokens: Vec::new(),
+            names_drug: false,
+            short: false,
+            names_topic: true,
+            story: true,
+            question_leader: leader,
+            mismatches: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_story_is_answered_under_the_usual_floor_only_when_its_question_agrees_clearly() {
+        let w = Weights::DEFAULT;
+        // Between the story floor and the usual one.
+        let low = w.answer_min - 0.02;
+        let clear = low - w.story_answer_margin - 0.01;
+        let close = low - w.story_answer_margin + 0.01;
+        assert!(low > w.story_answer_min && clear >= w.story_clarify_min);
+        // The asking clauses lead to the same entry, well ahead: answered.
+        assert!(matches!(
+            decide_with(&story(&[low, clear], Some(0)), &w),
+            Decision::Answer(s) if s.entry == 0
+        ));
+        // A sibling close behind: asked, even though the usual margin is met.
+        assert!(close < low - w.answer_margin);
+        assert!(matches!(
+            decide_with(&story(&[low, close], Some(0)), &w),
+            Decision::Clarify(c) if c.len() == 2
+        ));
+        // The asking clauses lead elsewhere, or nowhere: asked.
+        for leader in [Some(1), None] {
+            assert!(matches!(
+                decide_with(&story(&[low, clear], leader), &w),
+                Decision::Clarify(_)
+            ));
+        }
+        // Under the story floor nothing is offered.
+        assert_eq!(
+            decide_with(&story(&[w.story_clarify_min - 0.01], Some(0)), &w),
+            Decision::NoMatch
+        );
+    }
 }
