@@ -52,6 +52,7 @@ fn main() -> anyhow::Result<()> {
         story_clarify_min: weight("STORY_CLARIFY_MIN", d.story_clarify_min),
         story_answer_min: weight("STORY_ANSWER_MIN", d.story_answer_min),
         story_answer_margin: weight("STORY_ANSWER_MARGIN", d.story_answer_margin),
+        story_question_min: weight("STORY_QUESTION_MIN", d.story_question_min),
     };
     let engine = Engine::with_weights(KnowledgeBase::load(&dir)?, w);
     let mut items = Vec::new();

@@ -29,7 +29,13 @@ impl Index {
             // leads nowhere, so a story around it is never answered on the story alone.)
             let focused: Vec<f32> = asks.iter().map(|a| if *a { 1.0 } else { 0.0 }).collect();
             let question = self.rank_inner(analysis.tokens.clone(), &focused, &asks, None);
-            ranking.question_leader = question.scored.first().map(|s| s.entry);
+            // An asking clause that says little ("what are the pros and cons of each?")
+            // scores low against everything, and its leader is no evidence.
+            ranking.question_leader = question
+                .scored
+                .first()
+                .filter(|s| s.score >= self.weights.story_question_min)
+                .map(|s| s.entry);
         }
         ranking
     }

@@ -74,6 +74,9 @@ pub struct Weights {
     /// How far ahead of the runner-up such a story's best entry must be: a story's scores
     /// are compressed, so a lead that counts must be clearer than [`Weights::answer_margin`].
     pub story_answer_margin: f32,
+    /// The least score the asking clauses of a story, read alone, must give their leader for
+    /// it to count as the question's (see [`super::Ranking::question_leader`]).
+    pub story_question_min: f32,
 }
 
 impl Weights {
@@ -167,6 +170,11 @@ impl Weights {
         // At 0.03 stories led by a sibling by a hair were answered wrongly; 0.05 kept every
         // right answer 0.03 did, and 0.08 lost some.
         story_answer_margin: 0.05,
+        // An asking clause read alone is a short question: under the floor at which a short
+        // question is offered anything (`short_clarify_min`) it does not say what the story
+        // asks ("what are the real pros and cons of each?" led to an entry on other
+        // medicines at 0.14, agreeing with a story about vitamins and blood pressure pills).
+        story_question_min: 0.2,
     };
 
     pub(super) fn boost(&self, kind: TokenKind) -> f32 {
