@@ -73,6 +73,9 @@ pub struct Explanation {
     /// How triage read it: each clause's concepts, the rules that fired and why others did
     /// not.
     pub triage: triage::Explanation,
+    /// The subject the question asks about that the knowledge covers only for other
+    /// medicines, when that is why it is declined.
+    pub covered_only_for_others: Option<String>,
 }
 
 /// One of the best-scoring entries in an [`Explanation`].
@@ -281,6 +284,7 @@ impl Engine {
             tokens: ranking.tokens,
             entries,
             triage,
+            covered_only_for_others: ranking.covered_only_for_others,
         }
     }
 

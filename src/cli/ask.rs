@@ -123,6 +123,13 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
             writeln!(out, "         offered, not answered: {why}")?;
         }
     }
+    if let Some(term) = &explanation.covered_only_for_others {
+        writeln!(
+            out,
+            "  declined: the question asks about {term}, which only entries about other \
+             medicines have as their subject"
+        )?;
+    }
     writeln!(out)?;
     Ok(())
 }

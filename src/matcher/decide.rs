@@ -25,6 +25,9 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     let Some(top) = ranking.scored.first().copied() else {
         return Decision::NoMatch;
     };
+    if ranking.covered_only_for_others.is_some() {
+        return Decision::NoMatch;
+    }
     let floor = if ranking.short && ranking.names_topic {
         w.short_clarify_min
     } else if ranking.story {
@@ -82,6 +85,7 @@ mod tests {
             story: true,
             question_leader: leader,
             mismatches: Vec::new(),
+            covered_only_for_others: None,
         }
     }
 

@@ -30,6 +30,8 @@
 //! The classes of the medicines an entry is about (naltrexone is an opioid blocker) are never
 //! its subject: they say nothing its medicines do not.
 
+mod elsewhere;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use super::guard::EntryTokens;
@@ -125,6 +127,10 @@ pub struct Facets {
     /// Drug id → its classes' ids.
     classes: HashMap<u32, Vec<u32>>,
     entries: Vec<EntryFacets>,
+    /// Term or class id → the entries whose subject it is.
+    subject_of: HashMap<u32, Vec<usize>>,
+    /// Id → its term, class or drug name.
+    names: Vec<String>,
 }
 
 /// What the topic guard reads in a question, once for all the entries it checks.
@@ -138,6 +144,8 @@ pub struct Reading {
     key_terms_asked: Vec<u32>,
     /// Whether the clauses that ask name a lexicon term no entry mentions.
     unknown_term_asked: bool,
+    /// The terms the clauses that ask name.
+    terms_asked: Vec<u32>,
 }
 
 /// What one entry names, as read once while building.
@@ -242,6 +250,15 @@ impl Facets {
             .map(|(df, central)| *df as f32 <= max_df && (*central || *df <= RARE_ENTRIES))
             .collect();
         f.entries = read.into_iter().map(|r| f.entry(r)).collect();
+        for (ei, e) in f.entries.iter().enumerate() {
+            for id in &e.subject {
+                f.subject_of.entry(*id).or_default().push(ei);
+            }
+        }
+        f.names = vec![String::new(); f.ids.len()];
+        for (name, id) in &f.ids {
+            f.names[*id as usize] = name.clone();
+        }
         f
     }
 
@@ -326,8 +343,11 @@ impl Facets {
                 r.unknown_term_asked |= asks && t.kind == TokenKind::Term;
                 continue;
             };
-            if asks && t.kind == TokenKind::Term && self.is_key[id as usize] {
-                r.key_terms_asked.push(id);
+            if asks && t.kind == TokenKind::Term {
+                r.terms_asked.push(id);
+                if self.is_key[id as usize] {
+                    r.key_terms_asked.push(id);
+                }
             }
             r.named.push((id, t.kind));
             if t.kind == TokenKind::Drug {

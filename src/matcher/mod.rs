@@ -426,6 +426,22 @@ impl Index {
             .filter(|s| best[s.entry] < self.weights.own_question_min)
             .filter_map(|s| Some((s.entry, self.facets.mismatch(s.entry, &reading)?)))
             .collect();
+        // A question that is nearly one of the top entry's own is about it.
+        let own_question = scored
+            .first()
+            .is_some_and(|s| best[s.entry] >= self.weights.own_question_min);
+        let candidates: Vec<usize> = scored
+            .iter()
+            .take(MAX_CHOICES + 1)
+            .map(|s| s.entry)
+            .collect();
+        let covered_only_for_others = if own_question {
+            None
+        } else {
+            self.facets
+                .covered_only_for_others(&reading, &candidates)
+                .map(str::to_string)
+        };
         let names_drug = eligible.names_drug();
         let names_topic = tokens
             .iter()
@@ -439,6 +455,7 @@ impl Index {
             story: factors.iter().any(|f| *f < 1.0),
             question_leader: None,
             mismatches,
+            covered_only_for_others,
         }
     }
 }

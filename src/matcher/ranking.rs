@@ -36,6 +36,9 @@ pub struct Ranking {
     /// The leading entries that may be offered but not answered, and why (see
     /// [`Facets`]).
     pub mismatches: Vec<(usize, Mismatch)>,
+    /// A subject the question asks about that only entries about other medicines cover
+    /// (see [`super::Facets::covered_only_for_others`]): nothing curated answers it.
+    pub covered_only_for_others: Option<String>,
 }
 
 impl Ranking {

@@ -238,3 +238,42 @@ fn a_medicine_set_aside_is_not_what_the_question_is_about() {
         Some("naloxone-carrying-storage")
     );
 }
+
+#[test]
+fn a_subject_covered_only_for_other_medicines_is_declined() {
+    // Alcohol, pregnancy and the liver have entries, but for naltrexone; the entries about
+    // naloxone and the gut-only blockers never speak of them.
+    for q in [
+        "can you mix narcan and alcohol",
+        "can i take movantik when im pregnant",
+        "does relistor hurt the liver",
+        "symproic and wine, ok to mix?",
+    ] {
+        let r = ENGINE.ask(q);
+        assert_eq!(r.outcome, Outcome::NoMatch, "{q:?} got {:?}", r.entry_id);
+        let why = ENGINE.explain(q).covered_only_for_others;
+        assert!(why.is_some(), "{q:?}");
+    }
+    // Where an entry about the medicine asked about covers the subject, it still reaches it.
+    for (q, id) in [
+        (
+            "is it ok to have a beer on naltrexone",
+            "naltrexone-drinking-alcohol",
+        ),
+        (
+            "can i take naltrexone when im pregnant",
+            "naltrexone-pregnancy-breastfeeding",
+        ),
+        ("does revia hurt the liver", "naltrexone-liver-safety"),
+        (
+            "is a couple of beers ok on methadone",
+            "alcohol-or-benzodiazepines-with-buprenorphine-methadone",
+        ),
+    ] {
+        assert!(
+            offered(q).iter().any(|i| i == id),
+            "{q:?} offers {:?}",
+            offered(q)
+        );
+    }
+}
