@@ -70,9 +70,12 @@ impl Index {
 
 /// Words (as the normalizer stems them) that set the medicine after them aside: "besides
 /// antabuse", "other than naltrexone", "apart from revia", "aside from campral", "except
-/// vivitrol". The member asks about something else.
+/// vivitrol", "not the naltrexone, the actual withdrawal". The member asks about something
+/// else. ("not" only directly before the medicine: "not on naltrexone yet" is about it.)
 const SET_ASIDE_BY: &[&[&str]] = &[
     &["besid"],
+    &["not"],
+    &["not", "the"],
     &["except"],
     &["other", "than"],
     &["apart", "from"],

@@ -232,6 +232,17 @@ fn a_medicine_set_aside_is_not_what_the_question_is_about() {
     ] {
         never(q, &["disulfiram-basics"]);
     }
+    // "not" directly before the medicine sets it aside too; "not on naltrexone yet" does not.
+    for q in [
+        "how long do the shakes last after quitting drinking, not the naltrexone",
+        "does withdrawal from booze cause seizures, not naltrexone",
+    ] {
+        never(q, NALTREXONE_ONLY);
+    }
+    assert_eq!(
+        answered("i'm not on naltrexone yet, is it ok to drink tonight").as_deref(),
+        Some("naltrexone-start-while-drinking")
+    );
     // Said before the medicine's own name, it does not hide the medicine.
     assert_eq!(
         answered("what other naloxone sprays are there besides narcan").as_deref(),
