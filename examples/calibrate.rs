@@ -41,6 +41,7 @@ fn main() -> anyhow::Result<()> {
         anchor_bonus: weight("ANCHOR_BONUS", d.anchor_bonus),
         clarify_min: weight("CLARIFY_MIN", d.clarify_min),
         clarify_min_named_drug: weight("CLARIFY_MIN_NAMED_DRUG", d.clarify_min_named_drug),
+        clarify_min_anchored: weight("CLARIFY_MIN_ANCHORED", d.clarify_min_anchored),
         answer_min: weight("ANSWER_MIN", d.answer_min),
         answer_margin: weight("ANSWER_MARGIN", d.answer_margin),
         clarify_band: weight("CLARIFY_BAND", d.clarify_band),

@@ -32,6 +32,8 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
         w.short_clarify_min
     } else if ranking.story {
         w.story_clarify_min
+    } else if ranking.names_drug && ranking.anchored && ranking.mismatch(top.entry).is_none() {
+        w.clarify_min_anchored.min(w.clarify_min_named_drug)
     } else if ranking.names_drug {
         w.clarify_min_named_drug
     } else {
@@ -67,6 +69,7 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matcher::Mismatch;
 
     fn story(scores: &[f32], leader: Option<usize>) -> Ranking {
         Ranking {
@@ -80,6 +83,7 @@ mod tests {
                 .collect(),
             tokens: Vec::new(),
             names_drug: false,
+            anchored: false,
             short: false,
             names_topic: true,
             story: true,
@@ -118,6 +122,29 @@ mod tests {
         // Under the story floor nothing is offered.
         assert_eq!(
             decide_with(&story(&[w.story_clarify_min - 0.01], Some(0)), &w),
+            Decision::NoMatch
+        );
+    }
+
+    #[test]
+    fn a_named_medicine_the_best_entry_is_titled_with_lowers_the_floor_for_choices() {
+        let w = Weights::DEFAULT;
+        let between = (w.clarify_min_anchored + w.clarify_min_named_drug) / 2.0;
+        let ranking = |anchored: bool, mismatch: Option<Mismatch>| Ranking {
+            story: false,
+            names_drug: true,
+            anchored,
+            mismatches: mismatch.map(|m| (0, m)).into_iter().collect(),
+            ..story(&[between], None)
+        };
+        assert!(matches!(
+            decide_with(&ranking(true, None), &w),
+            Decision::Clarify(c) if c.len() == 1
+        ));
+        // Titled with another medicine, or held back by the topic guard: declined.
+        assert_eq!(decide_with(&ranking(false, None), &w), Decision::NoMatch);
+        assert_eq!(
+            decide_with(&ranking(true, Some(Mismatch::UncoveredFacet)), &w),
             Decision::NoMatch
         );
     }

@@ -443,6 +443,9 @@ impl Index {
                 .map(str::to_string)
         };
         let names_drug = eligible.names_drug();
+        let anchored = scored
+            .first()
+            .is_some_and(|s| eligible.anchor_share(s.entry) > 0.0);
         let names_topic = tokens
             .iter()
             .any(|t| matches!(t.kind, TokenKind::Drug | TokenKind::Class | TokenKind::Term));
@@ -450,6 +453,7 @@ impl Index {
             scored,
             tokens,
             names_drug,
+            anchored,
             short: query_total < self.weights.min_query_weight,
             names_topic,
             story: factors.iter().any(|f| *f < 1.0),

@@ -23,6 +23,8 @@ pub struct Ranking {
     /// True if and only if the question names a specific drug (which every ranked entry
     /// covers, or it would not be eligible).
     pub names_drug: bool,
+    /// True if and only if the best entry's title names one of the drugs the question names.
+    pub anchored: bool,
     /// True if and only if the question's words weigh less than
     /// [`Weights::min_query_weight`]: a bare medicine or topic ("naltrexone", "DTs").
     pub short: bool,

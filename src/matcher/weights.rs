@@ -42,6 +42,9 @@ pub struct Weights {
     /// The same floor when the member names a drug the best entries cover: the drug is strong
     /// evidence of what they mean even when the rest of a long message is context.
     pub clarify_min_named_drug: f32,
+    /// The same floor when, moreover, the best entry's title names the drug and the topic
+    /// guard holds nothing against it: the entry is about that medicine.
+    pub clarify_min_anchored: f32,
     /// From this score the best entry may be answered outright, if clearly ahead.
     pub answer_min: f32,
     /// How far ahead of the runner-up the best entry must be to be answered.
@@ -132,6 +135,13 @@ impl Weights {
         // `clarify_min`. Lower than 0.35 began offering choices for neighbouring-medicine
         // questions the bot must decline.
         clarify_min_named_drug: 0.35,
+        // Between 0.30 and 0.35 the questions offered choices under the rule above were
+        // mostly neighbouring medicines ("how long does xanax stay in your system" reaching
+        // the withdrawal-treatment entry, which names xanax only as a treatment); those whose
+        // best entry is titled with the medicine and passes the topic guard were the member's
+        // own ("cn i tk benadryl on revia 2 sleep"). Lower began offering the titled entry
+        // for questions about something else it does not cover.
+        clarify_min_anchored: 0.30,
         // Below this even a clear leader is not trusted enough to answer without asking; at
         // 0.40 it never blocked a right answer in calibration, and it bounds the weakest answer.
         answer_min: 0.40,
