@@ -304,6 +304,9 @@ pub struct LexiconTerm {
 pub struct Lexicon {
     /// Every term, drugs first, then classes, then plain terms.
     pub terms: Vec<LexiconTerm>,
+    /// Plain terms that may stand for one of several drugs without naming it ("the shot":
+    /// naltrexone's Vivitrol or buprenorphine's Sublocade), with those drugs.
+    pub may_mean: Vec<(String, Vec<String>)>,
 }
 
 impl Lexicon {

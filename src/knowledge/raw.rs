@@ -41,7 +41,7 @@ pub(super) struct RawDrug {
 }
 
 /// `lexicon.yaml` as written: drugs with their classes and variants, classes and plain terms
-/// with their variants.
+/// with their variants, and the terms that may stand for a drug.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LexiconFile {
@@ -51,6 +51,8 @@ pub struct LexiconFile {
     pub(super) classes: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub(super) terms: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub(super) may_mean: BTreeMap<String, Vec<String>>,
 }
 
 /// One region's contacts as written.

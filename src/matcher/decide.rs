@@ -53,6 +53,7 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     if top.score >= answer_min
         && top.score - runner_up >= margin
         && ranking.mismatch(top.entry).is_none()
+        && !ranking.top_by_a_term_alone
     {
         return Decision::Answer(top);
     }
@@ -84,6 +85,7 @@ mod tests {
             tokens: Vec::new(),
             names_drug: false,
             anchored: false,
+            top_by_a_term_alone: false,
             short: false,
             names_topic: true,
             story: true,

@@ -131,6 +131,8 @@ pub struct Facets {
     subject_of: HashMap<u32, Vec<usize>>,
     /// Id → its term, class or drug name.
     names: Vec<String>,
+    /// Terms that may stand for a drug ("the shot"): a question naming one is not about them.
+    may_mean: Vec<u32>,
 }
 
 /// What the topic guard reads in a question, once for all the entries it checks.
@@ -255,6 +257,13 @@ impl Facets {
                 f.subject_of.entry(*id).or_default().push(ei);
             }
         }
+        f.may_mean = sorted(
+            kb.lexicon
+                .may_mean
+                .iter()
+                .filter_map(|(term, _)| f.ids.get(term).copied())
+                .collect(),
+        );
         f.names = vec![String::new(); f.ids.len()];
         for (name, id) in &f.ids {
             f.names[*id as usize] = name.clone();
@@ -344,7 +353,9 @@ impl Facets {
                 continue;
             };
             if asks && t.kind == TokenKind::Term {
-                r.terms_asked.push(id);
+                if self.may_mean.binary_search(&id).is_err() {
+                    r.terms_asked.push(id);
+                }
                 if self.is_key[id as usize] {
                     r.key_terms_asked.push(id);
                 }

@@ -116,6 +116,8 @@ pub struct DrugGuard {
     positions: HashMap<String, usize>,
     /// For each position that is a drug, its classes.
     classes_of: Vec<Bits>,
+    /// Plain terms that may stand for a drug ("the shot"), with those drugs' positions.
+    may_mean: HashMap<String, Bits>,
 }
 
 /// Which entries a question leaves eligible.
@@ -124,6 +126,8 @@ pub struct Eligible<'a> {
     guard: &'a DrugGuard,
     drugs: Vec<usize>,
     drug_bits: Bits,
+    /// Drugs the question may mean without naming them ("the shot").
+    maybe_bits: Bits,
     classes: Vec<usize>,
 }
 
@@ -158,12 +162,25 @@ impl DrugGuard {
                 bits
             })
             .collect();
+        let may_mean = kb
+            .lexicon
+            .may_mean
+            .iter()
+            .map(|(term, drugs)| {
+                let mut bits = Bits::with_len(n);
+                for d in drugs.iter().filter_map(|d| positions.get(d)) {
+                    bits.insert(*d);
+                }
+                (term.clone(), bits)
+            })
+            .collect();
         let mut guard = DrugGuard {
             table: Vec::new(),
             words: n.div_ceil(64),
             names,
             positions,
             classes_of,
+            may_mean,
         };
         let mut table = Vec::with_capacity(entry_tokens.len() * SETS * guard.words);
         for e in entry_tokens {
@@ -263,7 +280,13 @@ impl DrugGuard {
         let mut drugs = Vec::new();
         let mut classes = Vec::new();
         let mut drug_bits = Bits::with_len(self.names.len());
+        let mut maybe_bits = Bits::with_len(self.names.len());
         for t in tokens {
+            if t.kind == TokenKind::Term {
+                if let Some(bits) = self.may_mean.get(&t.text) {
+                    maybe_bits.union_with(bits);
+                }
+            }
             let Some(i) = self.position(t) else { continue };
             if t.kind == TokenKind::Drug {
                 if !drugs.contains(&i) {
@@ -278,6 +301,7 @@ impl DrugGuard {
             guard: self,
             drugs,
             drug_bits,
+            maybe_bits,
             classes,
         }
     }
@@ -320,14 +344,37 @@ impl Eligible<'_> {
         if self.drugs.is_empty() {
             return true;
         }
+        // A drug the question may mean ("the shot") stands in for a named one here; whether
+        // the entry may then answer is `by_a_term_alone`'s question.
         let anchors = g.set(entry, Set::Anchors);
-        let names_an_anchor =
-            anchors.iter().all(|w| *w == 0) || intersects(&self.drug_bits.0, anchors);
+        let names_an_anchor = anchors.iter().all(|w| *w == 0)
+            || intersects(&self.drug_bits.0, anchors)
+            || intersects(&self.maybe_bits.0, anchors);
         let required = g.set(entry, Set::Required);
         let names_every_required = required
             .iter()
+            .zip(self.drug_bits.0.iter().zip(&self.maybe_bits.0))
+            .all(|(r, (q, m))| r & !(q | m) == 0);
+        names_an_anchor && names_every_required
+    }
+
+    /// Returns true if and only if the question names a drug and reaches the entry at `entry`
+    /// only through a term that may mean the entry's drug ("i used heroin 5 days ago, when
+    /// can i start the shot" and the entries on naltrexone): the member may mean another
+    /// medicine, so the entry may be offered but not answered.
+    pub fn by_a_term_alone(&self, entry: usize) -> bool {
+        if self.drugs.is_empty() || entry >= self.guard.entries() {
+            return false;
+        }
+        let g = self.guard;
+        let anchors = g.set(entry, Set::Anchors);
+        let names_an_anchor =
+            anchors.iter().all(|w| *w == 0) || intersects(&self.drug_bits.0, anchors);
+        let names_every_required = g
+            .set(entry, Set::Required)
+            .iter()
             .zip(&self.drug_bits.0)
             .all(|(r, q)| r & !q == 0);
-        names_an_anchor && names_every_required
+        !(names_an_anchor && names_every_required)
     }
 }

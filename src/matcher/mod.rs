@@ -443,9 +443,15 @@ impl Index {
                 .map(str::to_string)
         };
         let names_drug = eligible.names_drug();
-        let anchored = scored
+        let top_by_a_term_alone = scored
             .first()
-            .is_some_and(|s| eligible.anchor_share(s.entry) > 0.0);
+            .is_some_and(|s| eligible.by_a_term_alone(s.entry));
+        // An entry the question reaches only through "the shot" is titled with what it may
+        // mean.
+        let anchored = top_by_a_term_alone
+            || scored
+                .first()
+                .is_some_and(|s| eligible.anchor_share(s.entry) > 0.0);
         let names_topic = tokens
             .iter()
             .any(|t| matches!(t.kind, TokenKind::Drug | TokenKind::Class | TokenKind::Term));
@@ -454,6 +460,7 @@ impl Index {
             tokens,
             names_drug,
             anchored,
+            top_by_a_term_alone,
             short: query_total < self.weights.min_query_weight,
             names_topic,
             story: factors.iter().any(|f| *f < 1.0),

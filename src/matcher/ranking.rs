@@ -23,8 +23,12 @@ pub struct Ranking {
     /// True if and only if the question names a specific drug (which every ranked entry
     /// covers, or it would not be eligible).
     pub names_drug: bool,
-    /// True if and only if the best entry's title names one of the drugs the question names.
+    /// True if and only if the best entry's title names one of the drugs the question names,
+    /// or may mean (see [`Ranking::top_by_a_term_alone`]).
     pub anchored: bool,
+    /// True if and only if the best entry is about a drug the question names only through a
+    /// term that may mean it ("the shot" beside "heroin"): it may be offered, not answered.
+    pub top_by_a_term_alone: bool,
     /// True if and only if the question's words weigh less than
     /// [`Weights::min_query_weight`]: a bare medicine or topic ("naltrexone", "DTs").
     pub short: bool,

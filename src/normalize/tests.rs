@@ -31,6 +31,7 @@ fn normalizer() -> Normalizer {
             term("opioid", TermKind::Class, &["opioids", "opiates"]),
             term("alcohol", TermKind::Term, &["drink", "drinking", "booze"]),
         ],
+        may_mean: Vec::new(),
     };
     let vocabulary = vec!["what are the side effects of tiredness".to_string()];
     Normalizer::new(&lexicon, &vocabulary, &[])

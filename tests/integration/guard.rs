@@ -288,3 +288,41 @@ fn a_subject_covered_only_for_other_medicines_is_declined() {
         );
     }
 }
+
+#[test]
+fn the_shot_beside_another_drug_offers_the_entries_it_may_mean_and_never_answers() {
+    // "The shot" is Vivitrol for some members, Sublocade or Brixadi for others: beside
+    // another drug it reaches the naltrexone entries, but only as choices.
+    for (q, id) in [
+        (
+            "can i take percs on the shot",
+            "naltrexone-opioid-pain-medicines",
+        ),
+        (
+            "how long after fent can i get the shot",
+            "naltrexone-fentanyl-long-acting-opioids-before-starting",
+        ),
+        (
+            "does the shot block kratom",
+            "naltrexone-kratom-tianeptine-7oh",
+        ),
+    ] {
+        let r = ENGINE.ask(q);
+        assert_eq!(r.outcome, Outcome::Clarify, "{q:?} got {:?}", r.entry_id);
+        assert!(
+            offered(q).iter().any(|i| i == id),
+            "{q:?} offers {:?}",
+            offered(q)
+        );
+    }
+    // Shooting up is not the shot.
+    never(
+        "how long does heroin stay in your system after you shot up",
+        NALTREXONE_ONLY,
+    );
+    // Naming the medicine still answers.
+    assert_eq!(
+        answered("can i take percs on the vivitrol shot").as_deref(),
+        Some("naltrexone-opioid-pain-medicines")
+    );
+}

@@ -154,3 +154,31 @@ fn check_rejects_a_literal_crisis_number_and_an_unknown_placeholder() {
         .stdout(predicate::str::contains("the literal number `988`"))
         .stdout(predicate::str::contains("unknown placeholder `{hotline}`"));
 }
+
+#[test]
+fn check_rejects_a_may_mean_that_is_not_a_term_or_names_no_drug() {
+    let dir = tempfile::tempdir().unwrap();
+    let from = repo().join("tests/fixtures/valid");
+    for name in ["safety.yaml", "sources.yaml"] {
+        std::fs::copy(from.join(name), dir.path().join(name)).unwrap();
+    }
+    std::fs::create_dir(dir.path().join("entries")).unwrap();
+    std::fs::copy(
+        from.join("entries/naltrexone.yaml"),
+        dir.path().join("entries/naltrexone.yaml"),
+    )
+    .unwrap();
+    let mut lexicon = std::fs::read_to_string(from.join("lexicon.yaml")).unwrap();
+    lexicon.push_str("\nmay_mean:\n  theshot: [naltrexone]\n  alcohol: [sublocade]\n");
+    std::fs::write(dir.path().join("lexicon.yaml"), lexicon).unwrap();
+    medfaq(dir.path())
+        .args(["check"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "`may_mean` lists `theshot`, which is not under `terms:`",
+        ))
+        .stdout(predicate::str::contains(
+            "`alcohol` may mean `sublocade`, which is not under `drugs:`",
+        ));
+}

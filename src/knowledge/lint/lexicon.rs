@@ -107,7 +107,36 @@ pub(super) fn check(
             }
         }
     }
-    Some(Lexicon { terms })
+    let mut may_mean = Vec::new();
+    for (name, drugs) in raw.may_mean {
+        let line = || yaml::find_line(text, 1, &format!("{name}:"));
+        if !terms
+            .iter()
+            .any(|t| t.kind == TermKind::Term && t.name == name)
+        {
+            f.add(
+                path,
+                line(),
+                None,
+                format!("`may_mean` lists `{name}`, which is not under `terms:`; only a plain term may stand for a drug"),
+            );
+        }
+        for drug in &drugs {
+            if !terms
+                .iter()
+                .any(|t| t.kind == TermKind::Drug && &t.name == drug)
+            {
+                f.add(
+                    path,
+                    yaml::find_line(text, line(), drug),
+                    None,
+                    format!("`{name}` may mean `{drug}`, which is not under `drugs:`"),
+                );
+            }
+        }
+        may_mean.push((name, drugs));
+    }
+    Some(Lexicon { terms, may_mean })
 }
 
 #[cfg(test)]
