@@ -426,7 +426,7 @@ impl Index {
             .filter(|s| best[s.entry] < self.weights.own_question_min)
             .filter_map(|s| Some((s.entry, self.facets.mismatch(s.entry, &reading)?)))
             .collect();
-        // A question that is nearly one of the top entry's own is about it.
+        // Likewise, nothing is declined for a question that is nearly one of the top entry's.
         let own_question = scored
             .first()
             .is_some_and(|s| best[s.entry] >= self.weights.own_question_min);
