@@ -212,10 +212,16 @@ fn a_subject_the_entry_never_covers_is_offered_not_answered() {
         "What should I know about storage and disposal of Disulfiram?",
         "how do i store disulfiram",
         "how do i get rid of old naltrexone pills",
+        // How long a medicine stays in the body: the gut-only blockers' entries never say.
+        "how long does relistor stay in your system",
     ] {
         let r = ENGINE.ask(q);
         assert_ne!(r.outcome, Outcome::Answer, "{q:?} got {:?}", r.entry_id);
     }
+    assert_eq!(
+        answered("how long does revia stay in your system").as_deref(),
+        Some("naltrexone-how-long-it-lasts")
+    );
     // The naloxone entry does, so it still answers.
     assert_eq!(
         answered("how should naloxone be stored").as_deref(),
