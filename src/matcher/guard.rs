@@ -346,16 +346,7 @@ impl Eligible<'_> {
         }
         // A drug the question may mean ("the shot") stands in for a named one here; whether
         // the entry may then answer is `by_a_term_alone`'s question.
-        let anchors = g.set(entry, Set::Anchors);
-        let names_an_anchor = anchors.iter().all(|w| *w == 0)
-            || intersects(&self.drug_bits.0, anchors)
-            || intersects(&self.maybe_bits.0, anchors);
-        let required = g.set(entry, Set::Required);
-        let names_every_required = required
-            .iter()
-            .zip(self.drug_bits.0.iter().zip(&self.maybe_bits.0))
-            .all(|(r, (q, m))| r & !(q | m) == 0);
-        names_an_anchor && names_every_required
+        self.names_its_drugs(entry, true)
     }
 
     /// Returns true if and only if the question names a drug and reaches the entry at `entry`
@@ -363,18 +354,27 @@ impl Eligible<'_> {
     /// can i start the shot" and the entries on naltrexone): the member may mean another
     /// medicine, so the entry may be offered but not answered.
     pub fn by_a_term_alone(&self, entry: usize) -> bool {
-        if self.drugs.is_empty() || entry >= self.guard.entries() {
-            return false;
-        }
-        let g = self.guard;
-        let anchors = g.set(entry, Set::Anchors);
-        let names_an_anchor =
-            anchors.iter().all(|w| *w == 0) || intersects(&self.drug_bits.0, anchors);
-        let names_every_required = g
+        !self.drugs.is_empty()
+            && entry < self.guard.entries()
+            && !self.names_its_drugs(entry, false)
+    }
+
+    /// Returns true if and only if the drugs the question names (with those it may mean, when
+    /// `with_maybe`) include one of the entry's anchors, if it has any, and every drug it
+    /// requires.
+    fn names_its_drugs(&self, entry: usize, with_maybe: bool) -> bool {
+        let word = |bits: &Bits, i: usize| bits.0.get(i).copied().unwrap_or(0);
+        let maybe_mask = if with_maybe { u64::MAX } else { 0 };
+        let named = |i: usize| word(&self.drug_bits, i) | (word(&self.maybe_bits, i) & maybe_mask);
+        let anchors = self.guard.set(entry, Set::Anchors);
+        let names_an_anchor = anchors.iter().all(|w| *w == 0)
+            || anchors.iter().enumerate().any(|(i, a)| a & named(i) != 0);
+        let names_every_required = self
+            .guard
             .set(entry, Set::Required)
             .iter()
-            .zip(&self.drug_bits.0)
-            .all(|(r, q)| r & !q == 0);
-        !(names_an_anchor && names_every_required)
+            .enumerate()
+            .all(|(i, r)| r & !named(i) == 0);
+        names_an_anchor && names_every_required
     }
 }
