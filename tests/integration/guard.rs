@@ -218,14 +218,15 @@ fn a_subject_the_entry_never_covers_is_offered_not_answered() {
         let r = ENGINE.ask(q);
         assert_ne!(r.outcome, Outcome::Answer, "{q:?} got {:?}", r.entry_id);
     }
-    assert_eq!(
-        answered("how long does revia stay in your system").as_deref(),
-        Some("naltrexone-how-long-it-lasts")
-    );
-    // The naloxone entry does, so it still answers.
+    // The naloxone entry does speak of storage, so it still answers; so does the naltrexone
+    // entry on how long it lasts.
     assert_eq!(
         answered("how should naloxone be stored").as_deref(),
         Some("naloxone-carrying-storage")
+    );
+    assert_eq!(
+        answered("how long does revia stay in your system").as_deref(),
+        Some("naltrexone-how-long-it-lasts")
     );
 }
 
