@@ -6,7 +6,8 @@
 //! COVERAGE_SHARE=0.5 ANSWER_MARGIN=0.06 cargo run --release --example calibrate -- knowledge FILE...
 //! ```
 //! Prints one JSON line: the six metrics, and the share of in-scope questions whose top-ranked
-//! entry is right (what thresholds cannot improve).
+//! entry is right (what thresholds cannot improve). With `SHOW_WRONG` set, every wrong answer
+//! is listed on standard error.
 
 use std::path::PathBuf;
 
@@ -54,6 +55,9 @@ fn main() -> anyhow::Result<()> {
         story_answer_min: weight("STORY_ANSWER_MIN", d.story_answer_min),
         story_answer_margin: weight("STORY_ANSWER_MARGIN", d.story_answer_margin),
         story_question_min: weight("STORY_QUESTION_MIN", d.story_question_min),
+        agreement_smoothing: weight("AGREEMENT_SMOOTHING", d.agreement_smoothing),
+        agreement_min: weight("AGREEMENT_MIN", d.agreement_min),
+        agreement_answer_min: weight("AGREEMENT_ANSWER_MIN", d.agreement_answer_min),
     };
     let engine = Engine::with_weights(KnowledgeBase::load(&dir)?, w);
     let mut items = Vec::new();
@@ -83,6 +87,14 @@ fn main() -> anyhow::Result<()> {
             )
         })
         .collect();
+    if std::env::var("SHOW_WRONG").is_ok() {
+        for m in report.misses.iter().filter(|m| m.wrong_answer) {
+            eprintln!(
+                "WRONG {:?} -> {:?} (expected {:?})",
+                m.q, m.entry_id, m.expect
+            );
+        }
+    }
     println!(
         "{}",
         serde_json::json!({

@@ -76,6 +76,9 @@ pub struct Explanation {
     /// The subject the question asks about that the knowledge covers only for other
     /// medicines, when that is why it is declined.
     pub covered_only_for_others: Option<String>,
+    /// The second opinion's share for the best entry (see
+    /// [`crate::matcher::Ranking::agreement`]).
+    pub agreement: f32,
 }
 
 /// One of the best-scoring entries in an [`Explanation`].
@@ -285,6 +288,7 @@ impl Engine {
             entries,
             triage,
             covered_only_for_others: ranking.covered_only_for_others,
+            agreement: ranking.agreement,
         }
     }
 

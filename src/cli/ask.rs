@@ -123,6 +123,13 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
             writeln!(out, "         offered, not answered: {why}")?;
         }
     }
+    if explanation.entries.len() > 1 {
+        writeln!(
+            out,
+            "  second opinion: {:.2} of the likelihood for the best entry",
+            explanation.agreement
+        )?;
+    }
     if let Some(term) = &explanation.covered_only_for_others {
         writeln!(
             out,

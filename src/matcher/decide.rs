@@ -57,6 +57,16 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     {
         return Decision::Answer(top);
     }
+    // Siblings the words barely separate, where the second opinion clearly prefers the
+    // leader: answered.
+    if !ranking.story
+        && top.score >= w.agreement_answer_min.max(floor)
+        && ranking.agreement >= w.agreement_min
+        && ranking.mismatch(top.entry).is_none()
+        && !ranking.top_by_a_term_alone
+    {
+        return Decision::Answer(top);
+    }
     let choices: Vec<Scored> = ranking
         .scored
         .iter()
@@ -92,6 +102,7 @@ mod tests {
             question_leader: leader,
             mismatches: Vec::new(),
             covered_only_for_others: None,
+            agreement: 0.0,
         }
     }
 
@@ -149,5 +160,42 @@ mod tests {
             decide_with(&ranking(true, Some(Mismatch::UncoveredFacet)), &w),
             Decision::NoMatch
         );
+    }
+
+    #[test]
+    fn a_close_leader_the_second_opinion_backs_is_answered_outside_stories() {
+        let w = Weights::DEFAULT;
+        // Between the usual floor and a sibling within the usual margin.
+        let top = w.answer_min + 0.02;
+        let sibling = top - w.answer_margin / 2.0;
+        let ranking = |agreement: f32, story: bool, mismatch: Option<Mismatch>| Ranking {
+            story,
+            agreement,
+            mismatches: mismatch.map(|m| (0, m)).into_iter().collect(),
+            ..self::story(&[top, sibling], None)
+        };
+        assert!(matches!(
+            decide_with(&ranking(w.agreement_min, false, None), &w),
+            Decision::Answer(s) if s.entry == 0
+        ));
+        // Split between the two, or a story, or held back by the topic guard: asked.
+        for r in [
+            ranking(w.agreement_min - 0.01, false, None),
+            ranking(1.0, true, None),
+            ranking(1.0, false, Some(Mismatch::UncoveredFacet)),
+        ] {
+            assert!(
+                matches!(decide_with(&r, &w), Decision::Clarify(c) if c.len() == 2),
+                "{r:?}"
+            );
+        }
+        // Under its own floor the second opinion answers nothing.
+        let weak = w.agreement_answer_min - 0.01;
+        let r = Ranking {
+            agreement: 1.0,
+            story: false,
+            ..self::story(&[weak, weak - 0.005], None)
+        };
+        assert!(!matches!(decide_with(&r, &w), Decision::Answer(_)));
     }
 }

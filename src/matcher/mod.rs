@@ -9,7 +9,10 @@
 //! question, and its answer at a discount — covers the member's words (BM25-style), which
 //! generalises to phrasings no stored question has. Before ranking, the drug guard removes
 //! entries about a different drug than the one asked about; then [`decide`] picks one
-//! outcome: answer, clarify or no match. Every weight and threshold is in [`Weights`].
+//! outcome: answer, clarify or no match. When siblings score too close to tell apart, a
+//! second opinion from word frequencies rather than overlap (naive Bayes over each entry's
+//! words, see [`Ranking::agreement`]) may still back the leader. Every weight and threshold
+//! is in [`Weights`].
 
 mod clauses;
 mod decide;
@@ -53,6 +56,17 @@ struct StoredQuestion {
     total: f32,
 }
 
+/// One entry that uses a token.
+#[derive(Debug, Clone, Copy)]
+struct EntryPosting {
+    entry: u32,
+    /// What the token earns towards the entry's coverage (BM25-saturated).
+    credit: f32,
+    /// What the token adds to the entry's second-opinion log-likelihood: how much more often
+    /// the entry uses it than an entry that never does (see [`Ranking::agreement`]).
+    log_odds: f32,
+}
+
 /// The search index over a knowledge base's enabled entries.
 #[derive(Debug)]
 pub struct Index {
@@ -61,8 +75,11 @@ pub struct Index {
     token_weight: Vec<f32>,
     /// Token → stored questions that contain it.
     postings: Vec<Vec<u32>>,
-    /// Token → entries whose questions or answer contain it, with the credit it earns there.
-    entry_postings: Vec<Vec<(u32, f32)>>,
+    /// Token → entries whose questions or answer contain it.
+    entry_postings: Vec<Vec<EntryPosting>>,
+    /// For each entry, the log of its word count for the second opinion (see
+    /// [`Ranking::agreement`]).
+    entry_log_len: Vec<f32>,
     questions: Vec<StoredQuestion>,
     guard: DrugGuard,
     facets: Facets,
@@ -170,6 +187,11 @@ impl Index {
         let mut entry_df = vec![0u32; n_tokens];
         let mut entry_postings = vec![Vec::new(); n_tokens];
         let lens: Vec<f32> = bags.iter().map(|b| b.values().sum()).collect();
+        let alpha = w.agreement_smoothing;
+        let entry_log_len: Vec<f32> = lens
+            .iter()
+            .map(|len| (len + alpha * n_tokens as f32).ln())
+            .collect();
         let avg_len =
             lens.iter().sum::<f32>() / lens.iter().filter(|l| **l > 0.0).count().max(1) as f32;
         for (ei, bag) in bags.iter().enumerate() {
@@ -177,7 +199,11 @@ impl Index {
             for (id, tf) in bag {
                 entry_df[*id as usize] += 1;
                 let saturated = tf * (w.bm25_k1 + 1.0) / (tf + norm) / (w.bm25_k1 + 1.0);
-                entry_postings[*id as usize].push((ei as u32, saturated));
+                entry_postings[*id as usize].push(EntryPosting {
+                    entry: ei as u32,
+                    credit: saturated,
+                    log_odds: (1.0 + tf / alpha).ln(),
+                });
             }
         }
         let n_entries = kb.enabled().count();
@@ -206,6 +232,7 @@ impl Index {
             token_weight,
             postings,
             entry_postings,
+            entry_log_len,
             questions,
             guard,
             facets,
@@ -320,7 +347,9 @@ impl Index {
             }
         }
         let mut query_total = 0.0f32;
-        let mut hits: Vec<(u32, f32)> = Vec::new();
+        // Each known token: its id, its weight, and its weight for the second opinion (every
+        // word but stop words alike, as a count).
+        let mut hits: Vec<(u32, f32, f32)> = Vec::new();
         for (text, f) in &seen {
             let Some(t) = tokens.iter().find(|t| t.text.as_str() == *text) else {
                 continue;
@@ -329,20 +358,26 @@ impl Index {
             let w = w * f;
             query_total += w;
             if let Some(id) = id {
-                hits.push((id, w * t.similarity));
+                let count = if t.kind == TokenKind::Stop {
+                    0.0
+                } else {
+                    f * t.similarity
+                };
+                hits.push((id, w * t.similarity, count));
             }
         }
         // Rare words first: in a large index they decide which questions are candidates at
         // all, and common words only add to those (see `PRUNE_FROM_QUESTIONS`).
-        hits.sort_by_key(|(id, _)| self.postings[*id as usize].len());
+        hits.sort_by_key(|(id, _, _)| self.postings[*id as usize].len());
         let prune = self.questions.len() >= PRUNE_FROM_QUESTIONS;
         let common_from = self.questions.len() / COMMON_WORD_SHARE;
         let very_common_from = self.questions.len() / 4;
         let mut matched = vec![0.0f32; self.questions.len()];
         let mut covered = vec![0.0f32; self.n_entries];
+        let mut log_odds = vec![0.0f32; self.n_entries];
         let mut touched_questions: Vec<u32> = Vec::new();
         let mut touched_entries: Vec<u32> = Vec::new();
-        for (id, w) in &hits {
+        for (id, w, count) in &hits {
             let postings = &self.postings[*id as usize];
             if prune && postings.len() > very_common_from {
                 // In a quarter of all questions or more, a word tells nothing about which
@@ -358,10 +393,11 @@ impl Index {
                         *slot += w;
                     }
                 }
-                for (e, credit) in &self.entry_postings[*id as usize] {
-                    let slot = &mut covered[*e as usize];
+                for p in &self.entry_postings[*id as usize] {
+                    let slot = &mut covered[p.entry as usize];
                     if *slot > 0.0 {
-                        *slot += w * credit;
+                        *slot += w * p.credit;
+                        log_odds[p.entry as usize] += count * p.log_odds;
                     }
                 }
                 continue;
@@ -373,12 +409,13 @@ impl Index {
                 }
                 *slot += w;
             }
-            for (e, credit) in &self.entry_postings[*id as usize] {
-                let slot = &mut covered[*e as usize];
+            for p in &self.entry_postings[*id as usize] {
+                let slot = &mut covered[p.entry as usize];
                 if *slot == 0.0 {
-                    touched_entries.push(*e);
+                    touched_entries.push(p.entry);
                 }
-                *slot += w * credit;
+                *slot += w * p.credit;
+                log_odds[p.entry as usize] += count * p.log_odds;
             }
         }
         // A question of one or two words cannot fully match anything: "suboxone" alone says
@@ -418,6 +455,8 @@ impl Index {
             scored.truncate(MAX_RANKED);
         }
         scored.sort_by(order);
+        let words: f32 = hits.iter().map(|(_, _, count)| count).sum();
+        let agreement = self.agreement(&scored, &log_odds, words);
         let reading = self.facets.read(&tokens, asks);
         let mismatches: Vec<(usize, Mismatch)> = scored
             .iter()
@@ -467,6 +506,27 @@ impl Index {
             question_leader: None,
             mismatches,
             covered_only_for_others,
+            agreement,
         }
+    }
+
+    /// The second opinion on the leading entry (see [`Ranking::agreement`]): its share of
+    /// the likelihood among the entries that could be offered (none when it is the only one), reading each entry's
+    /// questions and answer as a bag of words that the member's words were drawn from
+    /// (multinomial naive Bayes, smoothed by [`Weights::agreement_smoothing`]).
+    fn agreement(&self, scored: &[Scored], log_odds: &[f32], words: f32) -> f32 {
+        let leading = &scored[..scored.len().min(MAX_CHOICES + 1)];
+        if leading.len() < 2 {
+            // No sibling to tell apart: no opinion.
+            return 0.0;
+        }
+        let log_likelihood = |s: &Scored| log_odds[s.entry] - words * self.entry_log_len[s.entry];
+        let top = log_likelihood(&leading[0]);
+        let best = leading.iter().map(log_likelihood).fold(top, f32::max);
+        let total: f32 = leading
+            .iter()
+            .map(|s| (log_likelihood(s) - best).exp())
+            .sum();
+        (top - best).exp() / total
     }
 }

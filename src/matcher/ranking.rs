@@ -45,6 +45,13 @@ pub struct Ranking {
     /// A subject the question asks about that only entries about other medicines cover
     /// (see [`super::Facets::covered_only_for_others`]): nothing curated answers it.
     pub covered_only_for_others: Option<String>,
+    /// A second opinion on the best entry, from word frequencies rather than overlap: its
+    /// share (0..=1) of the likelihood among the entries that could be offered, reading each
+    /// entry's questions and answer as the words members use for it. Siblings that share the
+    /// member's words about equally split it; a leader whose questions use the member's
+    /// distinctive words more often than its siblings' do takes most of it. 0 when no other
+    /// entry could be offered.
+    pub agreement: f32,
 }
 
 impl Ranking {

@@ -242,3 +242,22 @@ fn a_bare_medicine_or_topic_offers_its_central_entries() {
         Decision::NoMatch
     );
 }
+
+#[test]
+fn the_second_opinion_favours_the_entry_whose_questions_use_the_members_words() {
+    let (kb, index) = index();
+    let id = |r: &Ranking, i: usize| kb.entries[r.scored[i].entry].id.clone();
+    // "work" and "shot" are in the painkiller entry's questions only.
+    let clear = index.rank("do painkillers work on the shot");
+    assert_eq!(id(&clear, 0), "naltrexone-opioid-pain-medicines");
+    assert_eq!(id(&clear, 1), "naltrexone-drinking-alcohol");
+    assert!(clear.agreement > 0.9, "{}", clear.agreement);
+    // The overlap favours the alcohol entry ("on revia" is in its questions), the word
+    // counts the painkiller one: the second opinion does not back the leader.
+    let split = index.rank("painkillers and a beer on revia");
+    assert_eq!(id(&split, 0), "naltrexone-drinking-alcohol");
+    assert!(split.agreement < 0.5, "{}", split.agreement);
+    // One entry ranked, or none: no sibling to tell apart, no opinion.
+    assert_eq!(index.rank("codeine or a beer on vivitrol").agreement, 0.0);
+    assert_eq!(index.rank("sourdough").agreement, 0.0);
+}

@@ -80,6 +80,14 @@ pub struct Weights {
     /// The least score the asking clauses of a story, read alone, must give their leader for
     /// it to count as the question's (see [`super::Ranking::question_leader`]).
     pub story_question_min: f32,
+    /// Smoothing of the second opinion (see [`super::Ranking::agreement`]): the count an
+    /// entry is credited for a word it never uses.
+    pub agreement_smoothing: f32,
+    /// A leader the usual rules only offer is answered when the second opinion gives it at
+    /// least this share among the leading entries…
+    pub agreement_min: f32,
+    /// …and its score is at least this.
+    pub agreement_answer_min: f32,
 }
 
 impl Weights {
@@ -188,6 +196,18 @@ impl Weights {
         // asks ("what are the real pros and cons of each?" led to an entry on other
         // medicines at 0.14, agreeing with a story about vitamins and blood pressure pills).
         story_question_min: 0.2,
+        // Half the usual Laplace smoothing of naive Bayes: at 0.1 rare words swayed it and
+        // siblings were answered wrongly; at 1 and 2 it backed fewer right leaders.
+        agreement_smoothing: 0.5,
+        // Leaders the margin left undecided were answered rightly from a share of 0.75 up
+        // in the member-style, development, emergency and regression questions (five more
+        // right answers at 0.8, none wrong); at 0.7 siblings began to be answered wrongly.
+        // Stories are left out: their context words sway word counts more than overlap,
+        // and the second opinion answered two of them with a sibling.
+        agreement_min: 0.8,
+        // Where a named drug is offered choices (`clarify_min_anchored`): 0.25 answered the
+        // same questions, 0.35 one right answer fewer.
+        agreement_answer_min: 0.3,
     };
 
     pub(super) fn boost(&self, kind: TokenKind) -> f32 {
