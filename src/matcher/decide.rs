@@ -58,8 +58,10 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
         return Decision::Answer(top);
     }
     // Siblings the words barely separate, where the second opinion clearly prefers the
-    // leader: answered.
+    // leader: answered. Not a story (see `Weights::agreement_min`), and not a bare medicine
+    // or topic, which is offered its central entries.
     if !ranking.story
+        && !ranking.short
         && top.score >= w.agreement_answer_min.max(floor)
         && ranking.agreement >= w.agreement_min
         && ranking.mismatch(top.entry).is_none()
@@ -170,6 +172,7 @@ mod tests {
         let sibling = top - w.answer_margin / 2.0;
         let ranking = |agreement: f32, story: bool, mismatch: Option<Mismatch>| Ranking {
             story,
+            short: false,
             agreement,
             mismatches: mismatch.map(|m| (0, m)).into_iter().collect(),
             ..self::story(&[top, sibling], None)
@@ -178,10 +181,15 @@ mod tests {
             decide_with(&ranking(w.agreement_min, false, None), &w),
             Decision::Answer(s) if s.entry == 0
         ));
-        // Split between the two, or a story, or held back by the topic guard: asked.
+        // Split between the two, or a story, or a bare topic, or held back by the topic
+        // guard: asked.
         for r in [
             ranking(w.agreement_min - 0.01, false, None),
             ranking(1.0, true, None),
+            Ranking {
+                short: true,
+                ..ranking(1.0, false, None)
+            },
             ranking(1.0, false, Some(Mismatch::UncoveredFacet)),
         ] {
             assert!(

@@ -203,7 +203,8 @@ impl Weights {
         // in the member-style, development, emergency and regression questions (five more
         // right answers at 0.8, none wrong); at 0.7 siblings began to be answered wrongly.
         // Stories are left out: their context words sway word counts more than overlap,
-        // and the second opinion answered two of them with a sibling.
+        // and the second opinion answered two of them with a sibling. (So are bare
+        // medicines and topics, which are offered their central entries by design.)
         agreement_min: 0.8,
         // Where a named drug is offered choices (`clarify_min_anchored`): 0.25 answered the
         // same questions, 0.35 one right answer fewer.
