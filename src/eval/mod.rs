@@ -7,7 +7,7 @@
 
 //!
 //! [`parse`] reads the file, [`score`] runs each question through the engine, and
-//! [`report`] holds what comes out.
+//! `report` holds what comes out.
 
 use serde::Serialize;
 

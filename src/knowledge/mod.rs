@@ -8,7 +8,7 @@
 //!   safety.yaml      emergency cues, crisis resources by region, disclaimer texts
 //!   sources.yaml     citable sources by key: { key: { title, url } }
 //! ```
-//! Loading parses every file into private raw structs, then [`lint`] checks them and turns them
+//! Loading parses every file into private raw structs, then `lint` checks them and turns them
 //! into the public types here. Nothing downstream sees the raw YAML.
 
 mod lint;

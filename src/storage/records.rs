@@ -90,7 +90,7 @@ pub enum FeedbackOutcome {
     Helpful,
     /// "This did not help".
     NotHelpful,
-    /// "Report a problem", with an optional short comment (cut to [`MAX_COMMENT_CHARS`]).
+    /// "Report a problem", with an optional short comment (cut to [`MAX_COMMENT_CHARS`](super::MAX_COMMENT_CHARS)).
     Report {
         /// What the member says is wrong.
         comment: Option<String>,
@@ -139,7 +139,7 @@ pub struct Served {
 pub struct Unanswered {
     /// The server (direct messages are never logged).
     pub guild_id: u64,
-    /// The member's question (cut to [`MAX_QUESTION_CHARS`]).
+    /// The member's question (cut to [`MAX_QUESTION_CHARS`](super::MAX_QUESTION_CHARS)).
     pub question: String,
     /// When.
     pub at: Timestamp,
@@ -151,7 +151,7 @@ pub struct Unanswered {
 pub struct Pick {
     /// The server (direct messages are never logged).
     pub guild_id: u64,
-    /// The member's question (cut to [`MAX_QUESTION_CHARS`]).
+    /// The member's question (cut to [`MAX_QUESTION_CHARS`](super::MAX_QUESTION_CHARS)).
     pub question: String,
     /// The entry they picked.
     pub entry_id: String,
@@ -191,7 +191,7 @@ impl Retention {
     }
 }
 
-/// Rows deleted by [`Store::purge_expired`].
+/// Rows deleted by [`Store::purge_expired`](super::Store::purge_expired).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Purged {
     /// Logged questions with no answer.
@@ -202,7 +202,7 @@ pub struct Purged {
     pub feedback: u64,
 }
 
-/// Rows deleted by [`Store::forget_guild`]: everything that named the server.
+/// Rows deleted by [`Store::forget_guild`](super::Store::forget_guild): everything that named the server.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Forgotten {
     /// The server's settings (0 or 1).
