@@ -93,6 +93,9 @@ proptest! {
         prop_assert!(r.reply.disclaimer.contains("not medical advice"));
         assert_fits_discord(&r.reply);
         prop_assert!(serde_json::to_string(&r).is_ok());
+        // The second opinion is a share, whatever the words (none known, one repeated…).
+        let agreement = ENGINE.index().rank_analysis(&ENGINE.analyze(&text)).agreement;
+        prop_assert!((0.0..=1.0).contains(&agreement), "agreement {}", agreement);
     }
 
     #[test]
