@@ -9,6 +9,8 @@
 //! `english.rs` holds the language's word lists (stopwords, contractions), and `spelling.rs`
 //! corrects misspellings.
 
+use std::borrow::Cow;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rust_stemmers::Stemmer;
@@ -130,6 +132,9 @@ pub struct Normalizer {
     stopwords: HashSet<&'static str>,
     /// Words known exactly: stopwords, lexicon words and the knowledge's own words.
     known: HashSet<String>,
+    /// The stems of the knowledge's own words, worked out once: stemming is a good share of
+    /// reading a question, and members mostly use the knowledge's words.
+    stem_cache: HashMap<String, String>,
     corrector: Corrector,
     stemmer: Stemmer,
 }
@@ -202,6 +207,10 @@ impl Normalizer {
             known.extend(words(text));
         }
         let stopwords: HashSet<&'static str> = english::STOPWORDS.iter().copied().collect();
+        let stem_cache = known
+            .iter()
+            .map(|w| (w.clone(), stemmer.stem(w).into_owned()))
+            .collect();
         known.extend(stopwords.iter().map(|s| s.to_string()));
         Normalizer {
             singles,
@@ -210,8 +219,17 @@ impl Normalizer {
             terms,
             stopwords,
             known,
+            stem_cache,
             corrector: Corrector::new(correctable),
             stemmer,
+        }
+    }
+
+    /// The stem of an ordinary word.
+    fn stem<'a>(&'a self, word: &'a str) -> Cow<'a, str> {
+        match self.stem_cache.get(word) {
+            Some(stem) => Cow::Borrowed(stem.as_str()),
+            None => self.stemmer.stem(word),
         }
     }
 
@@ -220,7 +238,7 @@ impl Normalizer {
         if let Some(i) = self.singles.get(word) {
             return Some(*i);
         }
-        let (term, shortest) = self.stems.get(self.stemmer.stem(word).as_ref())?;
+        let (term, shortest) = self.stems.get(self.stem(word).as_ref())?;
         (word.chars().count() >= *shortest).then_some(*term)
     }
 
@@ -228,7 +246,7 @@ impl Normalizer {
     fn identity(&self, word: &str) -> String {
         match self.term_of(word) {
             Some(i) => self.terms[i].0.clone(),
-            None => self.stemmer.stem(word).into_owned(),
+            None => self.stem(word).into_owned(),
         }
     }
 
@@ -335,7 +353,7 @@ impl Normalizer {
                     similarity: sim,
                 });
             } else {
-                let stem = self.stemmer.stem(w);
+                let stem = self.stem(w);
                 match self.stems.get(stem.as_ref()) {
                     Some((term, shortest)) if w.chars().count() >= *shortest => {
                         out.push(self.term_token(*term, sim));

@@ -12,7 +12,7 @@ mod emergency;
 mod tests;
 mod text;
 
-use text::escape_link_text;
+use text::{cut, escape_link_text};
 pub use text::{quote_member_text, truncate, MAX_ECHO};
 
 use crate::limits::MAX_BUTTONS_PER_ROW;
@@ -174,6 +174,10 @@ impl Reply {
     /// A notice whose lines the entry's own warning already names is left out: the warning
     /// leads the reply, so the line is already above the answer.
     pub fn with_notice(mut self, notice: Option<&str>, region: &Region) -> Reply {
+        if notice.is_none() && self.notice.is_none() {
+            // Nothing to add: the reply already fits.
+            return self;
+        }
         let warning = self.warning.as_deref().unwrap_or("");
         self.notice = notice.map(|n| fill(n, region)).filter(|n| {
             let lines = [region.crisis.as_str(), region.emergency.as_str()];
@@ -329,13 +333,15 @@ impl Reply {
     /// The notice and the warning lead the body in one description, so the body leaves them
     /// room there.
     pub fn fit(mut self) -> Reply {
-        self.title = truncate(&self.title, MAX_TITLE);
-        self.warning = self.warning.map(|w| truncate(&w, MAX_FIELD));
-        self.notice = self.notice.map(|n| truncate(&n, MAX_FIELD));
-        self.body = truncate(&self.body, MAX_BODY - self.lead_chars());
-        self.disclaimer = truncate(&self.disclaimer, MAX_FOOTER - 32);
+        cut(&mut self.title, MAX_TITLE);
+        for lead in self.warning.iter_mut().chain(self.notice.iter_mut()) {
+            cut(lead, MAX_FIELD);
+        }
+        let body_max = MAX_BODY - self.lead_chars();
+        cut(&mut self.body, body_max);
+        cut(&mut self.disclaimer, MAX_FOOTER - 32);
         for c in self.choices.iter_mut().chain(self.related.iter_mut()) {
-            c.label = truncate(&c.label, MAX_LABEL);
+            cut(&mut c.label, MAX_LABEL);
         }
         // One row of buttons each.
         self.choices.truncate(MAX_BUTTONS_PER_ROW);
@@ -347,7 +353,7 @@ impl Reply {
                 .chars()
                 .count()
                 .saturating_sub(total - MAX_EMBED_TOTAL);
-            self.body = truncate(&self.body, keep);
+            cut(&mut self.body, keep);
         }
         self
     }

@@ -58,3 +58,28 @@ fn no_match_body_does_not_repeat_its_title() {
     );
     leading("Something else entirely.", "Something else entirely.");
 }
+
+#[test]
+fn cut_in_place_agrees_with_truncate() {
+    for (s, max) in [
+        ("", 0),
+        ("a", 0),
+        ("abc", 3),
+        ("abcd", 3),
+        ("ééé", 3),
+        ("éééé", 3),
+        ("ééé", 4),
+        ("naltrexone", 1),
+    ] {
+        let mut t = s.to_string();
+        super::text::cut(&mut t, max);
+        let expected = if s.chars().count() <= max {
+            s.to_string()
+        } else {
+            let mut e: String = s.chars().take(max.saturating_sub(1)).collect();
+            e.push('…');
+            e
+        };
+        assert_eq!(t, expected, "{s:?} to {max}");
+    }
+}

@@ -8,12 +8,29 @@ pub const MAX_ECHO: usize = 120;
 
 /// Cuts `s` to at most `max` characters, ending with an ellipsis when it had to cut.
 pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
+    let mut out = s.to_string();
+    cut(&mut out, max);
     out
+}
+
+/// Cuts `s` in place to at most `max` characters, ending with an ellipsis when it had to cut;
+/// a text within the limit is left as it is, without counting or copying it when its bytes
+/// are already within it.
+pub fn cut(s: &mut String, max: usize) {
+    // A character is at least one byte.
+    if s.len() <= max {
+        return;
+    }
+    let Some((end, _)) = s.char_indices().nth(max) else {
+        return;
+    };
+    // More than `max` characters: keep `max - 1` and the ellipsis.
+    let keep = s
+        .char_indices()
+        .nth(max.saturating_sub(1))
+        .map_or(end, |(i, _)| i);
+    s.truncate(keep);
+    s.push('…');
 }
 
 /// Makes a member's own text safe to show back: invisible characters (the same table
