@@ -375,6 +375,8 @@ impl Index {
         let mut matched = vec![0.0f32; self.questions.len()];
         let mut covered = vec![0.0f32; self.n_entries];
         let mut log_odds = vec![0.0f32; self.n_entries];
+        // The words the second opinion reads (those skipped below are left out for every entry).
+        let mut words = 0.0f32;
         let mut touched_questions: Vec<u32> = Vec::new();
         let mut touched_entries: Vec<u32> = Vec::new();
         for (id, w, count) in &hits {
@@ -384,6 +386,7 @@ impl Index {
                 // is meant; its weight is near zero, and scanning it would dominate.
                 continue;
             }
+            words += count;
             if prune && postings.len() > common_from && !touched_questions.is_empty() {
                 // A scan of the word's postings with a look-up in the dense sums is cheaper
                 // than searching each candidate's words.
@@ -455,7 +458,6 @@ impl Index {
             scored.truncate(MAX_RANKED);
         }
         scored.sort_by(order);
-        let words: f32 = hits.iter().map(|(_, _, count)| count).sum();
         let agreement = self.agreement(&scored, &log_odds, words);
         let reading = self.facets.read(&tokens, asks);
         let mismatches: Vec<(usize, Mismatch)> = scored
