@@ -58,6 +58,7 @@ fn main() -> anyhow::Result<()> {
         agreement_smoothing: weight("AGREEMENT_SMOOTHING", d.agreement_smoothing),
         agreement_min: weight("AGREEMENT_MIN", d.agreement_min),
         agreement_answer_min: weight("AGREEMENT_ANSWER_MIN", d.agreement_answer_min),
+        story_agreement_min: weight("STORY_AGREEMENT_MIN", d.story_agreement_min),
     };
     let engine = Engine::with_weights(KnowledgeBase::load(&dir)?, w);
     let mut items = Vec::new();

@@ -58,12 +58,16 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
         return Decision::Answer(top);
     }
     // Siblings the words barely separate, where the second opinion clearly prefers the
-    // leader: answered. Not a story (see `Weights::agreement_min`), and not a bare medicine
-    // or topic, which is offered its central entries.
-    if !ranking.story
-        && !ranking.short
+    // leader: answered; a story only when it all but settles it. Not a bare medicine or
+    // topic, which is offered its central entries.
+    let needed = if ranking.story {
+        w.story_agreement_min
+    } else {
+        w.agreement_min
+    };
+    if !ranking.short
         && top.score >= w.agreement_answer_min.max(floor)
-        && ranking.agreement >= w.agreement_min
+        && ranking.agreement >= needed
         && ranking.mismatch(top.entry).is_none()
         && !ranking.top_by_a_term_alone
     {
@@ -165,7 +169,7 @@ mod tests {
     }
 
     #[test]
-    fn a_close_leader_the_second_opinion_backs_is_answered_outside_stories() {
+    fn a_close_leader_the_second_opinion_backs_is_answered() {
         let w = Weights::DEFAULT;
         // Between the usual floor and a sibling within the usual margin.
         let top = w.answer_min + 0.02;
@@ -181,11 +185,17 @@ mod tests {
             decide_with(&ranking(w.agreement_min, false, None), &w),
             Decision::Answer(s) if s.entry == 0
         ));
-        // Split between the two, or a story, or a bare topic, or held back by the topic
-        // guard: asked.
+        // A story needs more of it.
+        assert!(matches!(
+            decide_with(&ranking(w.story_agreement_min, true, None), &w),
+            Decision::Answer(s) if s.entry == 0
+        ));
+        // Split between the two, or a story it does not all but settle, or a bare topic, or
+        // held back by the topic guard: asked.
+        assert!(w.story_agreement_min > w.agreement_min);
         for r in [
             ranking(w.agreement_min - 0.01, false, None),
-            ranking(1.0, true, None),
+            ranking(w.story_agreement_min - 0.01, true, None),
             Ranking {
                 short: true,
                 ..ranking(1.0, false, None)
