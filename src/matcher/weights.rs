@@ -207,9 +207,11 @@ impl Weights {
         // (Bare medicines and topics are left out: they are offered their central entries
         // by design.)
         agreement_min: 0.8,
-        // Where a named drug is offered choices (`clarify_min_anchored`): 0.25 answered the
-        // same questions, 0.35 one right answer fewer.
-        agreement_answer_min: 0.3,
+        // Other questions are offered choices only from 0.30 up (`clarify_min_anchored`), so
+        // this matters for stories: from where a story's asking clauses may answer it
+        // (`story_answer_min`). 0.25 answered the same questions, 0.30 one long post fewer
+        // (a caregiver asking about her father's constipation medicine), 0.35 four fewer.
+        agreement_answer_min: 0.27,
         // A story's context words sway word counts more than they sway overlap: at 0.8 and
         // 0.85 the second opinion answered two stories with a sibling (a pregnancy question
         // got the entry on starting while drinking). From 0.9 up it backed only right
