@@ -210,7 +210,7 @@ impl Weights {
         // Other questions are offered choices only from 0.30 up (`clarify_min_anchored`), so
         // this matters for stories: from where a story's asking clauses may answer it
         // (`story_answer_min`). 0.25 answered the same questions, 0.30 one long post fewer
-        // (a caregiver asking about her father's constipation medicine), 0.35 four fewer.
+        // (a caregiver asking about a parent's constipation medicine), 0.35 four fewer.
         agreement_answer_min: 0.27,
         // A story's context words sway word counts more than they sway overlap: at 0.8 and
         // 0.85 the second opinion answered two stories with a sibling (a pregnancy question
