@@ -200,6 +200,11 @@ fn the_topic_guard_lets_an_entry_answer_its_own_subject() {
             "what does gabapentin do",
             "other-medicines-for-alcohol-off-label",
         ),
+        // "by accident" is the accidental-ingestion entry's subject, and a missed dose's.
+        (
+            "i accidentally missed my naltrexone this morning, what now",
+            "naltrexone-missed-dose",
+        ),
     ] {
         assert_eq!(answered(q).as_deref(), Some(id), "{q:?}");
     }
