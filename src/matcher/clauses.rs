@@ -9,7 +9,8 @@ impl Index {
     /// Scores every eligible entry for an analysed message, best first. When some of its
     /// clauses ask something and others do not ("long time lurker… 3 weeks on revia… what do
     /// i tell him?"), the words of the other clauses count less (see
-    /// [`Weights::context_weight`](super::Weights::context_weight)); the drug guard still reads every word.
+    /// [`Weights::context_weight`](super::Weights::context_weight)); the drug guard still
+    /// reads every word.
     pub fn rank_analysis(&self, analysis: &Analysis) -> Ranking {
         let factors = self.clause_factors(analysis);
         let n = analysis.tokens.len();

@@ -30,12 +30,14 @@ pub struct Ranking {
     /// term that may mean it ("the shot" beside "heroin"): it may be offered, not answered.
     pub top_by_a_term_alone: bool,
     /// True if and only if the question's words weigh less than
-    /// [`Weights::min_query_weight`](super::Weights::min_query_weight): a bare medicine or topic ("naltrexone", "DTs").
+    /// [`Weights::min_query_weight`](super::Weights::min_query_weight): a bare medicine or
+    /// topic ("naltrexone", "DTs").
     pub short: bool,
     /// True if and only if the question names a drug, class or domain term.
     pub names_topic: bool,
     /// True if and only if the question is a story around a question: its words outside the
-    /// clauses that ask counted less (see [`Weights::context_weight`](super::Weights::context_weight)).
+    /// clauses that ask counted less (see
+    /// [`Weights::context_weight`](super::Weights::context_weight)).
     pub story: bool,
     /// For a story, the entry that leads when only its asking clauses are read.
     pub question_leader: Option<usize>,

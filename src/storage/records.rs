@@ -90,7 +90,8 @@ pub enum FeedbackOutcome {
     Helpful,
     /// "This did not help".
     NotHelpful,
-    /// "Report a problem", with an optional short comment (cut to [`MAX_COMMENT_CHARS`](super::MAX_COMMENT_CHARS)).
+    /// "Report a problem", with an optional short comment (cut to
+    /// [`MAX_COMMENT_CHARS`](super::MAX_COMMENT_CHARS)).
     Report {
         /// What the member says is wrong.
         comment: Option<String>,
@@ -202,7 +203,8 @@ pub struct Purged {
     pub feedback: u64,
 }
 
-/// Rows deleted by [`Store::forget_guild`](super::Store::forget_guild): everything that named the server.
+/// Rows deleted by [`Store::forget_guild`](super::Store::forget_guild): everything that named
+/// the server.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Forgotten {
     /// The server's settings (0 or 1).
