@@ -515,8 +515,8 @@ impl Index {
     /// The second opinion on the leading entry (see [`Ranking::agreement`]): its share of
     /// the likelihood among the entries that could be offered (none when it is the only one),
     /// reading each entry's questions and answer as a bag of words that the member's words
-    /// were drawn from
-    /// (multinomial naive Bayes, smoothed by [`Weights::agreement_smoothing`]).
+    /// were drawn from (multinomial naive Bayes, smoothed by
+    /// [`Weights::agreement_smoothing`]).
     fn agreement(&self, scored: &[Scored], log_odds: &[f32], words: f32) -> f32 {
         let leading = &scored[..scored.len().min(MAX_CHOICES + 1)];
         if leading.len() < 2 {
