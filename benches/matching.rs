@@ -70,6 +70,7 @@ fn generated(base: &KnowledgeBase, n: usize) -> KnowledgeBase {
                 reviewed: "2026-11-26".to_string(),
                 reviewed_by: None,
                 enabled: true,
+                overview: false,
                 origin: Origin {
                     path: PathBuf::from("generated.yaml"),
                     line: i + 1,

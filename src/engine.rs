@@ -79,6 +79,9 @@ pub struct Explanation {
     /// The second opinion's share for the best entry (see
     /// [`crate::matcher::Ranking::agreement`]).
     pub agreement: f32,
+    /// For a bare medicine or topic, the overview entry that answers it (see
+    /// [`crate::matcher::Ranking::overview`]).
+    pub overview: Option<String>,
 }
 
 /// One of the best-scoring entries in an [`Explanation`].
@@ -289,6 +292,9 @@ impl Engine {
             triage,
             covered_only_for_others: ranking.covered_only_for_others,
             agreement: ranking.agreement,
+            overview: ranking
+                .overview
+                .map(|o| self.kb.entries[o.entry].id.clone()),
         }
     }
 

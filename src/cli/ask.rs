@@ -130,6 +130,12 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
             explanation.agreement
         )?;
     }
+    if let Some(id) = &explanation.overview {
+        writeln!(
+            out,
+            "  a bare medicine or topic: its topic's overview is {id}"
+        )?;
+    }
     if let Some(term) = &explanation.covered_only_for_others {
         writeln!(
             out,

@@ -99,6 +99,9 @@ pub struct Entry {
     pub reviewed_by: Option<String>,
     /// False keeps the entry but never serves it.
     pub enabled: bool,
+    /// True for the entry a member who names only its topic gets ("naltrexone", "alcohol
+    /// withdrawal"), with its related entries offered beside it; at most one per topic.
+    pub overview: bool,
     /// Where the entry starts.
     pub origin: Origin,
     /// The 1-based line of each question, in order (the entry's line when unknown).

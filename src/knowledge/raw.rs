@@ -28,6 +28,8 @@ pub(super) struct RawEntry {
     pub reviewed_by: Option<String>,
     #[serde(default)]
     pub enabled: Option<bool>,
+    #[serde(default)]
+    pub overview: Option<bool>,
 }
 
 /// A drug in `lexicon.yaml`.

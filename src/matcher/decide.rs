@@ -59,7 +59,7 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     }
     // Siblings the words barely separate, where the second opinion clearly prefers the
     // leader: answered; a story only when it all but settles it. Not a bare medicine or
-    // topic, which is offered its central entries.
+    // topic, which gets its topic's overview (below) or its choices.
     let needed = if ranking.story {
         w.story_agreement_min
     } else {
@@ -72,6 +72,17 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
         && !ranking.top_by_a_term_alone
     {
         return Decision::Answer(top);
+    }
+    // A bare medicine or topic whose likely entries share a topic: the topic's overview,
+    // which offers the others beside it.
+    if let Some(overview) = ranking.overview {
+        if ranking.short
+            && ranking.names_topic
+            && overview.score >= floor
+            && !ranking.top_by_a_term_alone
+        {
+            return Decision::Answer(overview);
+        }
     }
     let choices: Vec<Scored> = ranking
         .scored
@@ -109,6 +120,7 @@ mod tests {
             mismatches: Vec::new(),
             covered_only_for_others: None,
             agreement: 0.0,
+            overview: None,
         }
     }
 
@@ -215,5 +227,44 @@ mod tests {
             ..self::story(&[weak, weak - 0.005], None)
         };
         assert!(!matches!(decide_with(&r, &w), Decision::Answer(_)));
+    }
+
+    #[test]
+    fn a_bare_topic_gets_its_overview_when_one_is_ranked() {
+        let w = Weights::DEFAULT;
+        // A bare topic: its entries close together, the overview second.
+        let top = w.short_clarify_min + 0.1;
+        let bare = |overview: Option<Scored>, by_a_term_alone: bool| Ranking {
+            story: false,
+            short: true,
+            names_topic: true,
+            top_by_a_term_alone: by_a_term_alone,
+            overview,
+            ..story(&[top, top - 0.01], None)
+        };
+        let second = Scored {
+            entry: 1,
+            score: top - 0.01,
+        };
+        assert_eq!(
+            decide_with(&bare(Some(second), false), &w),
+            Decision::Answer(second)
+        );
+        // No overview, or reached only through "the shot": asked.
+        for r in [bare(None, false), bare(Some(second), true)] {
+            assert!(
+                matches!(decide_with(&r, &w), Decision::Clarify(c) if c.len() == 2),
+                "{r:?}"
+            );
+        }
+        // An overview under the floor answers nothing.
+        let weak = Scored {
+            entry: 1,
+            score: w.short_clarify_min - 0.01,
+        };
+        assert!(!matches!(
+            decide_with(&bare(Some(weak), false), &w),
+            Decision::Answer(_)
+        ));
     }
 }

@@ -371,6 +371,18 @@ impl Facets {
         r
     }
 
+    /// True if and only if `entry`'s questions name every telling term the question asks
+    /// about: a bare "naltrexone tablets" asks about the tablets, which the entry on what
+    /// naltrexone is never asks about.
+    pub fn asks_nothing_beyond(&self, entry: usize, r: &Reading) -> bool {
+        let Some(e) = self.entries.get(entry) else {
+            return false;
+        };
+        r.terms_asked
+            .iter()
+            .all(|id| e.about.binary_search(id).is_ok())
+    }
+
     /// Why `entry` may not answer the question `r` was read from; `None` when it may.
     pub fn mismatch(&self, entry: usize, r: &Reading) -> Option<Mismatch> {
         let e = self.entries.get(entry)?;

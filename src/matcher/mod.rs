@@ -87,6 +87,8 @@ pub struct Index {
     /// For each entry, the index of its first stored question (questions are stored in
     /// entry order).
     first_question: Vec<usize>,
+    /// For each entry, its topic's overview entry (see [`crate::knowledge::Entry::overview`]).
+    overview_of: Vec<Option<usize>>,
     n_entries: usize,
     weights: Weights,
 }
@@ -226,6 +228,15 @@ impl Index {
         }
         let guard = DrugGuard::new(kb, &entry_tokens);
         let facets = Facets::new(kb, &entry_tokens);
+        let overview_of = kb
+            .entries
+            .iter()
+            .map(|e| {
+                kb.entries
+                    .iter()
+                    .position(|o| o.enabled && o.overview && o.topic == e.topic)
+            })
+            .collect();
         Index {
             normalizer,
             token_ids: interner.ids,
@@ -239,6 +250,7 @@ impl Index {
             unknown_weight: (1.0 + n).ln().powf(w.idf_power) * w.unknown_factor,
             weights: w,
             first_question,
+            overview_of,
             n_entries: kb.entries.len(),
         }
     }
@@ -483,6 +495,19 @@ impl Index {
                 .covered_only_for_others(&reading, &candidates)
                 .map(str::to_string)
         };
+        let short = query_total < self.weights.min_query_weight;
+        // Only a medicine or topic named, in the lexicon's words: two medicines ("naltrexone
+        // for opiates") ask how they relate, and any other word ("price") what about it.
+        let medicines = tokens
+            .iter()
+            .filter(|t| matches!(t.kind, TokenKind::Drug | TokenKind::Class))
+            .count();
+        let bare = short && medicines <= 1 && tokens.iter().all(|t| t.kind != TokenKind::Word);
+        let overview = if bare {
+            self.topic_overview(&scored, &reading)
+        } else {
+            None
+        };
         let names_drug = eligible.names_drug();
         let top_by_a_term_alone = scored
             .first()
@@ -502,14 +527,39 @@ impl Index {
             names_drug,
             anchored,
             top_by_a_term_alone,
-            short: query_total < self.weights.min_query_weight,
+            short,
             names_topic,
             story: factors.iter().any(|f| *f < 1.0),
             question_leader: None,
             mismatches,
             covered_only_for_others,
             agreement,
+            overview,
         }
+    }
+
+    /// The overview entry of the one topic every entry that could be offered belongs to, with
+    /// its score, unless the topic guard holds it back (see [`Ranking::overview`]).
+    fn topic_overview(&self, scored: &[Scored], reading: &Reading) -> Option<Scored> {
+        let top = scored.first()?;
+        let overview = self.overview_of[top.entry]?;
+        let offered = scored
+            .iter()
+            .take(MAX_CHOICES)
+            .take_while(|s| top.score - s.score <= self.weights.clarify_band);
+        for s in offered {
+            if self.overview_of[s.entry] != Some(overview) {
+                return None;
+            }
+        }
+        let found = scored.iter().find(|s| s.entry == overview)?;
+        if top.score - found.score > self.weights.clarify_band
+            || self.facets.mismatch(overview, reading).is_some()
+            || !self.facets.asks_nothing_beyond(overview, reading)
+        {
+            return None;
+        }
+        Some(*found)
     }
 
     /// The second opinion on the leading entry (see [`Ranking::agreement`]): its share of

@@ -54,6 +54,11 @@ pub struct Ranking {
     /// distinctive words more often than its siblings' do takes most of it. 0 when no other
     /// entry could be offered.
     pub agreement: f32,
+    /// For a bare medicine or topic (see [`Ranking::short`]) whose likely entries all belong
+    /// to one topic: that topic's overview entry, with its score, when it is ranked near the
+    /// best entry and the topic guard does not hold it back. It answers the bare topic, its
+    /// related entries offered beside it.
+    pub overview: Option<Scored>,
 }
 
 impl Ranking {

@@ -218,29 +218,63 @@ fn a_message_without_a_story_ranks_as_its_tokens() {
     }
 }
 
-#[track_caller]
-fn short_case(q: &str, expected: &str) {
-    let (kb, index) = shipped();
+/// The outcome for `q` against `index`, read as the engine reads it.
+fn decided(index: &Index, q: &str) -> Decision {
     let ranking = index.rank_analysis(&index.normalizer().analyze(q));
     assert!(ranking.short, "{q:?} should read as short");
-    let ids = offered(&kb, &index.decide(&ranking));
-    assert!(ids.iter().any(|i| i == expected), "{q:?} offers {ids:?}");
+    index.decide(&ranking)
 }
 
 #[test]
-fn a_bare_medicine_or_topic_offers_its_central_entries() {
-    short_case("vivitrol", "naltrexone-basics");
-    short_case("revia", "naltrexone-basics");
-    short_case(
-        "withdrawal from alcohol",
-        "alcohol-withdrawal-symptoms-timeline",
-    );
+fn a_bare_medicine_or_topic_gets_its_topics_overview() {
+    let (kb, index) = shipped();
+    for (q, overview) in [
+        ("vivitrol", "naltrexone-basics"),
+        ("revia", "naltrexone-basics"),
+        ("narcan", "opioid-overdose-signs-naloxone"),
+        ("withdrawal from alcohol", "alcohol-withdrawal-danger"),
+    ] {
+        let d = decided(&index, q);
+        assert!(
+            matches!(d, Decision::Answer(s) if kb.entries[s.entry].id == overview),
+            "{q:?}: {:?}",
+            offered(&kb, &d)
+        );
+    }
+    // Two medicines, a word outside the lexicon, a term the overview's questions never name,
+    // or entries from several topics: it asks which.
+    for q in [
+        "naltrexone for opiates",
+        "naltrexone price",
+        "naltrexone kidney",
+        "withdrawal",
+    ] {
+        let d = decided(&index, q);
+        assert!(matches!(d, Decision::Clarify(_)), "{q:?}: {d:?}");
+    }
     // A short question naming nothing curated is still declined.
-    let (_, index) = shipped();
-    assert_eq!(
-        index.decide(&index.rank_analysis(&index.normalizer().analyze("weather"))),
-        Decision::NoMatch
-    );
+    assert_eq!(decided(&index, "weather"), Decision::NoMatch);
+}
+
+#[test]
+fn without_an_overview_a_bare_medicine_or_topic_offers_its_central_entries() {
+    let (mut kb, _) = shipped();
+    for e in &mut kb.entries {
+        e.overview = false;
+    }
+    let index = Index::new(&kb, &[]);
+    for (q, central) in [
+        ("vivitrol", "naltrexone-basics"),
+        ("revia", "naltrexone-basics"),
+        (
+            "withdrawal from alcohol",
+            "alcohol-withdrawal-symptoms-timeline",
+        ),
+    ] {
+        let d = decided(&index, q);
+        assert!(matches!(d, Decision::Clarify(_)), "{q:?}: {d:?}");
+        assert!(offered(&kb, &d).iter().any(|i| i == central), "{q:?}");
+    }
 }
 
 #[test]

@@ -141,6 +141,10 @@ fn check_names_the_file_of_each_broken_fixture() {
     for (name, says) in [
         ("bad-yaml", "did not find expected"),
         ("duplicate-id", "duplicate id"),
+        (
+            "two-overviews",
+            "topic \"Naltrexone\" already has its overview entry `naltrexone-vs-naloxone`",
+        ),
         ("unknown-source", "unknown source key `made-up-source`"),
         (
             "stolen-question",

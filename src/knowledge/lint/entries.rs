@@ -215,6 +215,7 @@ fn check_entry(
             .map(|r| r.trim().to_string())
             .filter(|r| !r.is_empty()),
         enabled: raw.enabled.unwrap_or(true),
+        overview: raw.overview.unwrap_or(false),
         question_lines: yaml::lines_in_order(text, line, &raw.questions),
         origin: Origin {
             path: path.to_path_buf(),
@@ -259,6 +260,22 @@ fn check_across_entries(entries: &[Entry], unread_ids: &HashSet<String>, f: &mut
                     format!("related id `{r}` is not an entry"),
                 );
             }
+        }
+    }
+    let mut overviews: HashMap<&str, &Entry> = HashMap::new();
+    for e in entries.iter().filter(|e| e.overview && e.enabled) {
+        if let Some(prev) = overviews.get(e.topic.as_str()) {
+            f.add(
+                &e.origin.path,
+                e.origin.line,
+                Some(&e.id),
+                format!(
+                    "topic \"{}\" already has its overview entry `{}` ({}); a topic has at most one",
+                    e.topic, prev.id, prev.origin
+                ),
+            );
+        } else {
+            overviews.insert(&e.topic, e);
         }
     }
     let mut questions: HashMap<String, &Entry> = HashMap::new();
