@@ -20,8 +20,11 @@
 //!   buprenorphine names alcohol or benzos), and the question names neither one of them nor
 //!   another telling term of the entry's questions ("i'm on methadone, can i take naltrexone
 //!   for my drinking" is not a pregnancy question, "what is suboxone" not one about alcohol
-//!   with it). The one entry whose title names a medicine may still answer a question about
-//!   that medicine in general ("what does gabapentin do"); or
+//!   with it). A class the question reaches only through a drug counts only as the subject
+//!   ("is xanax ok with naltrexone" is not for the withdrawal-treatment entry, whose questions
+//!   name benzos as a treatment), and a class named in words counts even where it is generic
+//!   ("AUD meds"). The one entry whose title names a medicine may still answer a question
+//!   about that medicine in general ("what does gabapentin do"); or
 //! - **the entry mentions the question's medicines only in passing**: the entry's questions
 //!   name none of the medicines the question names (only a class they belong to, or the
 //!   answer does), and the question names none of the entry's telling terms ("what should i
@@ -148,6 +151,8 @@ pub struct Reading {
     unknown_term_asked: bool,
     /// The terms the clauses that ask name.
     terms_asked: Vec<u32>,
+    /// The classes it names in words ("benzos", "alcohol meds"), not through a drug.
+    classes_in_words: Vec<u32>,
 }
 
 /// What one entry names, as read once while building.
@@ -361,6 +366,9 @@ impl Facets {
                 }
             }
             r.named.push((id, t.kind));
+            if t.kind == TokenKind::Class {
+                r.classes_in_words.push(id);
+            }
             if t.kind == TokenKind::Drug {
                 r.drugs.push(id);
                 for class in self.classes.get(&id).into_iter().flatten() {
@@ -395,10 +403,13 @@ impl Facets {
         }
         let named = &r.named;
         // Naming the entry's subject, or a telling term of its questions, shows a question is
-        // about the entry; a generic one ("opioid", "alcohol") does only as the subject.
+        // about the entry; a generic one ("opioid", "alcohol") does only as the subject, or
+        // as a class both name in words ("alcohol meds" is generic only because every
+        // naltrexone entry names it through the drug).
         let in_entry = |id: &u32| {
             e.subject.binary_search(id).is_ok()
-                || (e.about.binary_search(id).is_ok() && !self.is_generic[*id as usize])
+                || (e.about.binary_search(id).is_ok()
+                    && (!self.is_generic[*id as usize] || r.classes_in_words.contains(id)))
         };
         // The one entry whose title names a medicine is that medicine's entry: a question
         // about the medicine in general ("what does gabapentin do") may have it.
@@ -407,9 +418,15 @@ impl Facets {
                 && self.titled[*id as usize] == 1
                 && e.title_drugs.binary_search(id).is_ok()
         });
+        // A class reached only through a drug ("xanax" is a benzodiazepine) is the drug's:
+        // it shows the question is about the entry only as the entry's subject.
+        let in_words =
+            |id: &u32, kind: TokenKind| kind == TokenKind::Term || r.classes_in_words.contains(id);
         if !e.subject.is_empty()
             && !sole_entry_for_drug
-            && !named.iter().any(|(id, _)| in_entry(id))
+            && !named.iter().any(|(id, kind)| {
+                e.subject.binary_search(id).is_ok() || (in_words(id, *kind) && in_entry(id))
+            })
         {
             return Some(Mismatch::MissingSubject);
         }

@@ -171,6 +171,16 @@ fn an_entry_naming_a_medicine_in_passing_does_not_answer_questions_about_it() {
             "can you overdose on suboxone",
             "alcohol-or-benzodiazepines-with-buprenorphine-methadone",
         ),
+        // The withdrawal-treatment entry names benzodiazepines as a treatment: naming a
+        // benzodiazepine beside naltrexone is not asking about withdrawal.
+        (
+            "is xanax ok with naltrexone",
+            "alcohol-withdrawal-treatment",
+        ),
+        (
+            "can i take valium with revia",
+            "alcohol-withdrawal-treatment",
+        ),
     ] {
         assert_ne!(answered(q).as_deref(), Some(not), "{q:?}");
     }
@@ -204,6 +214,14 @@ fn the_topic_guard_lets_an_entry_answer_its_own_subject() {
         (
             "i accidentally missed my naltrexone this morning, what now",
             "naltrexone-missed-dose",
+        ),
+        // A class named in words is its subject, though every naltrexone entry names it
+        // through the drug.
+        ("AUD meds", "aud-medications-overview"),
+        ("alcohol meds", "aud-medications-overview"),
+        (
+            "which aud medications are approved",
+            "aud-medications-overview",
         ),
     ] {
         assert_eq!(answered(q).as_deref(), Some(id), "{q:?}");
