@@ -30,7 +30,14 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     }
     let floor = if ranking.short && ranking.names_topic {
         w.short_clarify_min
-    } else if ranking.story {
+    } else if ranking.story
+        // Only for what a member can use: not when every entry above it is held back.
+        && ranking
+            .scored
+            .iter()
+            .take(MAX_CHOICES)
+            .any(|s| s.score >= w.story_clarify_min && ranking.mismatch(s.entry).is_none())
+    {
         w.story_clarify_min
     } else if ranking.names_drug && ranking.anchored && ranking.mismatch(top.entry).is_none() {
         w.clarify_min_anchored.min(w.clarify_min_named_drug)
@@ -155,6 +162,28 @@ mod tests {
             decide_with(&story(&[w.story_clarify_min - 0.01], Some(0)), &w),
             Decision::NoMatch
         );
+    }
+
+    #[test]
+    fn a_story_under_the_usual_floor_is_offered_only_entries_the_topic_guard_lets_through() {
+        let w = Weights::DEFAULT;
+        let low = w.story_clarify_min + 0.01;
+        let held_back = |entries: &[usize]| Ranking {
+            mismatches: entries
+                .iter()
+                .map(|e| (*e, Mismatch::MissingSubject))
+                .collect(),
+            ..story(&[low, low - 0.005], None)
+        };
+        // Every entry it could offer held back: declined.
+        assert_eq!(decide_with(&held_back(&[0, 1]), &w), Decision::NoMatch);
+        // One of them not: offered.
+        for entries in [&[0][..], &[1], &[]] {
+            assert!(
+                matches!(decide_with(&held_back(entries), &w), Decision::Clarify(_)),
+                "{entries:?}"
+            );
+        }
     }
 
     #[test]

@@ -70,6 +70,7 @@ pub struct Weights {
     pub own_question_min: f32,
     /// The floor for offering choices to a story around a question (see
     /// [`Weights::context_weight`]): its many words of circumstance keep every score low.
+    /// It applies when an entry above it is not held back by the topic guard.
     pub story_clarify_min: f32,
     /// The least score for answering a story outright, when reading only its asking clauses
     /// leads to the same entry (see [`super::Ranking::question_leader`]).

@@ -189,6 +189,13 @@ pub(super) const QUESTION_OPENERS: &[&str] = &[
     "would", "will", "is", "are", "do", "does", "did", "may", "might", "shall", "must",
 ];
 
+/// Words that, opening a clause, make it a statement even when a modal follows ("i can't go
+/// to a local rehab", "he's been drinking").
+pub(super) const SUBJECT_PRONOUNS: &[&str] = &[
+    "i", "im", "ive", "id", "ill", "you", "he", "hes", "she", "shes", "we", "they", "it", "its",
+    "my", "our", "his", "her", "their",
+];
+
 /// A question word counts as opening its clause within this many words: members lead in with
 /// "so", "ok", "but", "and" or "anyway" ("anyway what do i tell him").
 pub(super) const QUESTION_OPENER_REACH: usize = 2;

@@ -80,6 +80,13 @@ fn clause_asks(ws: &[String], ended_by: Option<char>) -> bool {
     if matches!(ended_by, Some('?' | '？' | '¿')) {
         return true;
     }
+    // A subject before the modal makes a statement: "i can't go", "he's been drinking".
+    if ws
+        .first()
+        .is_some_and(|w| english::SUBJECT_PRONOUNS.contains(&w.as_str()))
+    {
+        return false;
+    }
     ws.iter()
         .take(english::QUESTION_OPENER_REACH)
         .any(|w| english::QUESTION_OPENERS.contains(&w.as_str()))

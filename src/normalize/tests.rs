@@ -152,4 +152,14 @@ fn finds_the_clauses_that_ask() {
     asking_case("my doctor said wait a week ??", &[true]);
     // Only the opening words count: "if it is" later in a statement does not ask.
     asking_case("i wonder if it is the pills", &[false]);
+    // A subject before the modal makes a statement.
+    asking_case(
+        "i can't go to a local rehab where people know me. where do people look for help",
+        &[false, true],
+    );
+    asking_case(
+        "he's been drinking a lot, is detox at home safe",
+        &[false, true],
+    );
+    asking_case("ok can i drink on it", &[true]);
 }
