@@ -59,6 +59,7 @@ fn main() -> anyhow::Result<()> {
         agreement_min: weight("AGREEMENT_MIN", d.agreement_min),
         agreement_answer_min: weight("AGREEMENT_ANSWER_MIN", d.agreement_answer_min),
         story_agreement_min: weight("STORY_AGREEMENT_MIN", d.story_agreement_min),
+        held_back_agreement_min: weight("HELD_BACK_AGREEMENT_MIN", d.held_back_agreement_min),
     };
     let engine = Engine::with_weights(KnowledgeBase::load(&dir)?, w);
     let mut items = Vec::new();

@@ -1,6 +1,6 @@
 //! Deciding how confident to be: one ranking becomes an answer, a few choices, or no match.
 
-use super::{Ranking, Scored, Weights};
+use super::{Mismatch, Ranking, Scored, Weights};
 
 /// At most this many choices ("did you mean…").
 pub const MAX_CHOICES: usize = 3;
@@ -65,17 +65,21 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
         return Decision::Answer(top);
     }
     // Siblings the words barely separate, where the second opinion clearly prefers the
-    // leader: answered; a story only when it all but settles it. Not a bare medicine or
-    // topic, which gets its topic's overview (below) or its choices.
-    let needed = if ranking.story {
-        w.story_agreement_min
-    } else {
-        w.agreement_min
+    // leader: answered; a story only when it all but settles it, and a leader the topic
+    // guard holds back only when it all but settles it and the guard's reason may be
+    // wording (see `held_back_agreement_min`). Not a bare medicine or topic, which gets its
+    // topic's overview (below) or its choices.
+    let needed = match (ranking.mismatch(top.entry), ranking.story) {
+        (None, false) => Some(w.agreement_min),
+        (None, true) => Some(w.story_agreement_min),
+        (Some(Mismatch::MissingSubject), _) | (Some(Mismatch::UncoveredFacet), true) => {
+            Some(w.held_back_agreement_min)
+        }
+        (Some(_), _) => None,
     };
     if !ranking.short
         && top.score >= w.agreement_answer_min.max(floor)
-        && ranking.agreement >= needed
-        && ranking.mismatch(top.entry).is_none()
+        && needed.is_some_and(|needed| ranking.agreement >= needed)
         && !ranking.top_by_a_term_alone
     {
         return Decision::Answer(top);
@@ -104,7 +108,6 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matcher::Mismatch;
 
     fn story(scores: &[f32], leader: Option<usize>) -> Ranking {
         Ranking {
@@ -245,6 +248,39 @@ mod tests {
         ] {
             assert!(
                 matches!(decide_with(&r, &w), Decision::Clarify(c) if c.len() == 2),
+                "{r:?}"
+            );
+        }
+        // Held back by the topic guard: answered only when the second opinion all but
+        // settles it, and the guard's reason may be wording.
+        let held = |agreement: f32, story: bool, mismatch: Mismatch| {
+            ranking(agreement, story, Some(mismatch))
+        };
+        assert!(w.held_back_agreement_min > w.agreement_min);
+        for (r, answered) in [
+            (
+                held(w.held_back_agreement_min, false, Mismatch::MissingSubject),
+                true,
+            ),
+            (
+                held(
+                    w.held_back_agreement_min - 0.01,
+                    false,
+                    Mismatch::MissingSubject,
+                ),
+                false,
+            ),
+            (
+                held(w.held_back_agreement_min, true, Mismatch::UncoveredFacet),
+                true,
+            ),
+            (held(1.0, false, Mismatch::UncoveredFacet), false),
+            (held(1.0, true, Mismatch::PassingMention), false),
+            (held(1.0, false, Mismatch::PassingMention), false),
+        ] {
+            assert_eq!(
+                matches!(decide_with(&r, &w), Decision::Answer(s) if s.entry == 0),
+                answered,
                 "{r:?}"
             );
         }

@@ -91,6 +91,10 @@ pub struct Weights {
     pub agreement_answer_min: f32,
     /// What [`Weights::agreement_min`] is for a story.
     pub story_agreement_min: f32,
+    /// What [`Weights::agreement_min`] is for a leader the topic guard holds back because
+    /// the question names none of its subject, or, in a story, for any reason but a passing
+    /// mention (see [`super::Mismatch`]).
+    pub held_back_agreement_min: f32,
 }
 
 impl Weights {
@@ -219,6 +223,16 @@ impl Weights {
         // leaders in the development, emergency and regression questions (four more long
         // member posts answered at 0.9, three at 0.95).
         story_agreement_min: 0.9,
+        // The topic guard reads words, so it holds back right leaders whose subject the
+        // member puts in other words ("im not ready to quit fully, just cut back, is there a
+        // med for that") or, in a story, leaves out of the clause that asks ("…what stuff
+        // around the house should we watch out for?"). A second opinion that all but settles
+        // it lets those through: at 0.9 four more right answers (three member-style, one
+        // regression), none wrong; at 0.95 one fewer; at 0.85 a neighbouring medicine was
+        // answered ("is methadone withdrawal dangerous"). Outside stories, a subject the
+        // entry never covers ("how long does methylnaltrexone stay in your system") still
+        // holds it back: there the second opinion backed wrong leaders as often as right.
+        held_back_agreement_min: 0.9,
     };
 
     pub(super) fn boost(&self, kind: TokenKind) -> f32 {
