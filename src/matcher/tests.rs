@@ -233,6 +233,7 @@ fn a_bare_medicine_or_topic_gets_its_topics_overview() {
         ("revia", "naltrexone-basics"),
         ("narcan", "opioid-overdose-signs-naloxone"),
         ("withdrawal from alcohol", "alcohol-withdrawal-danger"),
+        ("tell me about vivitrol", "naltrexone-basics"),
     ] {
         let d = decided(&index, q);
         assert!(

@@ -196,6 +196,27 @@ pub(super) const SUBJECT_PRONOUNS: &[&str] = &[
     "my", "our", "his", "her", "their",
 ];
 
+/// Phrases that only ask for information ("tell me about naltrexone" asks what "naltrexone"
+/// does): dropped, so the subject after them decides.
+pub(super) const REQUEST_PHRASES: &[&[&str]] = &[
+    &["can", "you", "tell", "me", "about"],
+    &["could", "you", "tell", "me", "about"],
+    &["i", "want", "to", "know", "about"],
+    &["i", "wanna", "know", "about"],
+    &["i", "would", "like", "to", "know", "about"],
+    &["tell", "me", "about"],
+    &["tell", "me", "more", "about"],
+    &["tell", "us", "about"],
+    &["info", "on"],
+    &["info", "about"],
+    &["information", "on"],
+    &["information", "about"],
+    &["want", "to", "know", "about"],
+    &["wanna", "know", "about"],
+    &["learn", "about"],
+    &["learn", "more", "about"],
+];
+
 /// A question word counts as opening its clause within this many words: members lead in with
 /// "so", "ok", "but", "and" or "anyway" ("anyway what do i tell him").
 pub(super) const QUESTION_OPENER_REACH: usize = 2;

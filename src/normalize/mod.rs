@@ -334,8 +334,29 @@ impl Normalizer {
     ) -> Vec<Token> {
         let mut out = Vec::with_capacity(ws.len());
         let mut i = 0;
+        // Words left of a request phrase ("tell me about"): they say nothing of the subject
+        // and are dropped.
+        let mut requesting = 0;
         'outer: while i < ws.len() {
             starts.push(i);
+            if requesting == 0 {
+                requesting = english::REQUEST_PHRASES
+                    .iter()
+                    .find(|p| {
+                        ws[i..]
+                            .iter()
+                            .map(String::as_str)
+                            .take(p.len())
+                            .eq(p.iter().copied())
+                    })
+                    .map_or(0, |p| p.len());
+            }
+            if requesting > 0 {
+                requesting -= 1;
+                starts.pop();
+                i += 1;
+                continue;
+            }
             if let Some(list) = self.phrases.get(&ws[i]) {
                 for (phrase, term) in list {
                     if ws[i..].starts_with(phrase) {

@@ -163,3 +163,24 @@ fn finds_the_clauses_that_ask() {
     );
     asking_case("ok can i drink on it", &[true]);
 }
+
+#[test]
+fn a_request_for_information_leaves_only_its_subject() {
+    let n = normalizer();
+    for q in [
+        "tell me about naltrexone",
+        "can you tell me about naltrexone",
+        "i want to know about naltrexone",
+        "info on naltrexone",
+    ] {
+        let a = n.analyze(q);
+        assert_eq!(a.tokens, n.tokens("naltrexone"), "{q:?}");
+        assert_eq!(a.starts.len(), a.tokens.len(), "{q:?}");
+        assert_eq!(a.clauses.len(), a.tokens.len(), "{q:?}");
+    }
+    // "tell" that is not a request keeps its meaning.
+    assert!(n
+        .tokens("should i tell my doctor about my drinking")
+        .iter()
+        .any(|t| t.text == "tell"));
+}
