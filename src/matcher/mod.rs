@@ -228,14 +228,16 @@ impl Index {
         }
         let guard = DrugGuard::new(kb, &entry_tokens);
         let facets = Facets::new(kb, &entry_tokens);
+        let mut overviews: HashMap<&str, usize> = HashMap::default();
+        for (i, e) in kb.entries.iter().enumerate() {
+            if e.enabled && e.overview {
+                overviews.entry(e.topic.as_str()).or_insert(i);
+            }
+        }
         let overview_of = kb
             .entries
             .iter()
-            .map(|e| {
-                kb.entries
-                    .iter()
-                    .position(|o| o.enabled && o.overview && o.topic == e.topic)
-            })
+            .map(|e| overviews.get(e.topic.as_str()).copied())
             .collect();
         Index {
             normalizer,
