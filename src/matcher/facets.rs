@@ -379,9 +379,9 @@ impl Facets {
         r
     }
 
-    /// True if and only if `entry`'s questions name every telling term the question asks
-    /// about: a bare "naltrexone tablets" asks about the tablets, which the entry on what
-    /// naltrexone is never asks about.
+    /// True if and only if `entry`'s questions name every lexicon term the clauses that ask
+    /// name: "naltrexone kidney" asks about the kidneys, which the entry on what naltrexone
+    /// is never asks about.
     pub fn asks_nothing_beyond(&self, entry: usize, r: &Reading) -> bool {
         let Some(e) = self.entries.get(entry) else {
             return false;

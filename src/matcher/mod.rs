@@ -541,7 +541,8 @@ impl Index {
     }
 
     /// The overview entry of the one topic every entry that could be offered belongs to, with
-    /// its score, unless the topic guard holds it back (see [`Ranking::overview`]).
+    /// its score, unless the topic guard holds it back or the question names a term its
+    /// questions never do (see [`Ranking::overview`]).
     fn topic_overview(&self, scored: &[Scored], reading: &Reading) -> Option<Scored> {
         let top = scored.first()?;
         let overview = self.overview_of[top.entry]?;
