@@ -326,7 +326,6 @@ impl Index {
         asks: &[bool],
         skip: Option<usize>,
     ) -> Ranking {
-        // "besides antabuse, what else…" is not about antabuse.
         // "besides antabuse, what else…" is not about antabuse: such medicines are dropped.
         let set_aside = clauses::set_aside(&tokens);
         let (tokens, factors, asks) = if set_aside.is_empty() {
