@@ -28,6 +28,13 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     if ranking.covered_only_for_others.is_some() {
         return Decision::NoMatch;
     }
+    // A story the second opinion clearly reads as about its leader is offered choices from
+    // a lower score.
+    let story_floor = if ranking.agreement >= w.agreement_min {
+        w.story_backed_clarify_min
+    } else {
+        w.story_clarify_min
+    };
     let floor = if ranking.short && ranking.names_topic {
         w.short_clarify_min
     } else if ranking.story
@@ -36,9 +43,9 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
             .scored
             .iter()
             .take(MAX_CHOICES)
-            .any(|s| s.score >= w.story_clarify_min && ranking.mismatch(s.entry).is_none())
+            .any(|s| s.score >= story_floor && ranking.mismatch(s.entry).is_none())
     {
-        w.story_clarify_min
+        story_floor
     } else if ranking.names_drug && ranking.anchored && ranking.mismatch(top.entry).is_none() {
         w.clarify_min_anchored.min(w.clarify_min_named_drug)
     } else if ranking.names_drug {
@@ -160,9 +167,23 @@ mod tests {
                 Decision::Clarify(_)
             ));
         }
-        // Under the story floor nothing is offered.
+        // Under the story floor nothing is offered, unless the second opinion backs the
+        // leader, down to its own floor.
         assert_eq!(
             decide_with(&story(&[w.story_clarify_min - 0.01], Some(0)), &w),
+            Decision::NoMatch
+        );
+        let backed = |score: f32| Ranking {
+            agreement: w.agreement_min,
+            ..story(&[score, score - 0.01], Some(0))
+        };
+        assert!(w.story_backed_clarify_min < w.story_clarify_min);
+        assert!(matches!(
+            decide_with(&backed(w.story_backed_clarify_min + 0.01), &w),
+            Decision::Clarify(c) if c.len() == 2
+        ));
+        assert_eq!(
+            decide_with(&backed(w.story_backed_clarify_min - 0.02), &w),
             Decision::NoMatch
         );
     }
