@@ -181,6 +181,42 @@ pub(super) const CONTRACTIONS: &[(&str, &str)] = &[
     ("oded", "overdosed"),
 ];
 
+/// Texting shorthand, expanded like contractions: members type on phones ("cn i tk benadryl
+/// on revia"). Only spellings that mean nothing else in a message about medicines: not "bc"
+/// (birth control), "rn" (a nurse), "2" or "4" (doses and days).
+pub(super) const SHORTHAND: &[(&str, &str)] = &[
+    ("abt", "about"),
+    ("b4", "before"),
+    ("becuz", "because"),
+    ("bcuz", "because"),
+    ("coz", "because"),
+    ("cuz", "because"),
+    ("cn", "can"),
+    ("cud", "could"),
+    ("dnt", "do not"),
+    ("dunno", "do not know"),
+    ("hw", "how"),
+    ("lemme", "let me"),
+    ("n", "and"),
+    ("ppl", "people"),
+    ("r", "are"),
+    ("shd", "should"),
+    ("shld", "should"),
+    ("shud", "should"),
+    ("smth", "something"),
+    ("tho", "though"),
+    ("thru", "through"),
+    ("tk", "take"),
+    ("tmrw", "tomorrow"),
+    ("w", "with"),
+    ("wat", "what"),
+    ("wen", "when"),
+    ("wht", "what"),
+    ("wud", "would"),
+    ("wut", "what"),
+    ("yday", "yesterday"),
+];
+
 /// Words that open a question when they come first in a clause (or nearly: see
 /// [`QUESTION_OPENER_REACH`]): question words and the modals and auxiliaries a yes/no question
 /// starts with.

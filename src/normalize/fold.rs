@@ -55,7 +55,8 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// Splits text into plain lowercase words with contractions expanded and apostrophes gone.
+/// Splits text into plain lowercase words with contractions and texting shorthand expanded
+/// and apostrophes gone.
 ///
 /// This is all the safety layer needs: no lexicon, no stemming, so curators write emergency
 /// cues in plain words.
@@ -66,7 +67,11 @@ pub fn words(text: &str) -> Vec<String> {
         if w.is_empty() {
             continue;
         }
-        if let Some((_, expanded)) = english::CONTRACTIONS.iter().find(|(from, _)| *from == w) {
+        if let Some((_, expanded)) = english::CONTRACTIONS
+            .iter()
+            .chain(english::SHORTHAND)
+            .find(|(from, _)| *from == w)
+        {
             out.extend(expanded.split(' ').map(str::to_string));
             continue;
         }

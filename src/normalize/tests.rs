@@ -79,6 +79,18 @@ fn words_expand_contractions_with_or_without_apostrophes() {
 }
 
 #[test]
+fn words_expand_texting_shorthand() {
+    assert_eq!(
+        words("cn i tk it b4 bed w food"),
+        ["can", "i", "take", "it", "before", "bed", "with", "food"]
+    );
+    // A shorthand clause opening with a question word asks.
+    asking_case("been on it a wk. wat r the side effects", &[false, true]);
+    // Not expanded: shorthand that means something else beside medicines, and numbers.
+    assert_eq!(words("bc and 2 rn"), ["bc", "and", "2", "rn"]);
+}
+
+#[test]
 fn lexicon_maps_brands_slang_and_phrases() {
     case("percs on the shot", &["oxycodone", "naltrexone"]);
     case("Tylenol 3 with Revia", &["codeine", "naltrexone"]);
