@@ -61,6 +61,7 @@ fn main() -> anyhow::Result<()> {
         agreement_answer_min: weight("AGREEMENT_ANSWER_MIN", d.agreement_answer_min),
         story_agreement_min: weight("STORY_AGREEMENT_MIN", d.story_agreement_min),
         held_back_agreement_min: weight("HELD_BACK_AGREEMENT_MIN", d.held_back_agreement_min),
+        passing_medicine_lead: weight("PASSING_MEDICINE_LEAD", d.passing_medicine_lead),
     };
     let engine = Engine::with_weights(KnowledgeBase::load(&dir)?, w);
     let mut items = Vec::new();

@@ -82,6 +82,9 @@ pub struct Explanation {
     /// For a bare medicine or topic, the overview entry that answers it (see
     /// [`crate::matcher::Ranking::overview`]).
     pub overview: Option<String>,
+    /// A medicine the story names only in passing, which the drug guard ignored (see
+    /// [`crate::matcher::Ranking::passing_medicine`]).
+    pub passing_medicine: Option<String>,
 }
 
 /// One of the best-scoring entries in an [`Explanation`].
@@ -295,6 +298,7 @@ impl Engine {
             overview: ranking
                 .overview
                 .map(|o| self.kb.entries[o.entry].id.clone()),
+            passing_medicine: ranking.passing_medicine,
         }
     }
 

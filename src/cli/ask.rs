@@ -136,6 +136,12 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
             "  a bare medicine or topic: its topic's overview is {id}"
         )?;
     }
+    if let Some(medicine) = &explanation.passing_medicine {
+        writeln!(
+            out,
+            "  the drug guard ignored {medicine}, named only in passing: only offered"
+        )?;
+    }
     if let Some(term) = &explanation.covered_only_for_others {
         writeln!(
             out,

@@ -2,15 +2,22 @@
 //! that asks says what about; and a medicine set aside ("besides antabuse, what else…") is
 //! not what it asks about.
 
-use super::{Index, Ranking};
+use super::{Decision, Index, Ranking};
 use crate::normalize::{Analysis, Token, TokenKind};
+
+/// At most this many medicines named in passing are each tried as the one to ignore (see
+/// [`Index::rank_analysis`]): each try scores the message again, and a wall of text naming
+/// fifty drugs must not cost fifty readings.
+const MAX_PASSING_MEDICINES: usize = 3;
 
 impl Index {
     /// Scores every eligible entry for an analysed message, best first. When some of its
     /// clauses ask something and others do not ("long time lurker… 3 weeks on revia… what do
     /// i tell him?"), the words of the other clauses count less (see
     /// [`Weights::context_weight`](super::Weights::context_weight)); the drug guard still
-    /// reads every word.
+    /// reads every word, unless a medicine the story names only in passing would leave
+    /// nothing to offer, or would rule out an entry clearly better than those it lets
+    /// through (see [`Ranking::passing_medicine`]).
     pub fn rank_analysis(&self, analysis: &Analysis) -> Ranking {
         let factors = self.clause_factors(analysis);
         let n = analysis.tokens.len();
@@ -18,7 +25,7 @@ impl Index {
         // word ("naloxegol while pregnant, is it safe").
         let story = factors.iter().any(|f| *f < 1.0);
         let asks: Vec<bool> = (0..n).map(|i| !story || analysis.token_asks(i)).collect();
-        let mut ranking = self.rank_inner(analysis.tokens.clone(), &factors, &asks, None);
+        let mut ranking = self.rank_inner(analysis.tokens.clone(), &factors, &asks, &[], None);
         // Only worth reading again when it could change the decision: a leader scoring
         // between the story floor and the usual one.
         let undecided = ranking.scored.first().is_some_and(|top| {
@@ -29,7 +36,7 @@ impl Index {
             // the same entry, the story agrees with the question. ("Can someone explain?"
             // leads nowhere, so a story around it is never answered on the story alone.)
             let focused: Vec<f32> = asks.iter().map(|a| if *a { 1.0 } else { 0.0 }).collect();
-            let question = self.rank_inner(analysis.tokens.clone(), &focused, &asks, None);
+            let question = self.rank_inner(analysis.tokens.clone(), &focused, &asks, &[], None);
             // An asking clause that says little ("what are the pros and cons of each?")
             // scores low against everything, and its leader is no evidence.
             ranking.question_leader = question
@@ -37,6 +44,24 @@ impl Index {
                 .first()
                 .filter(|s| s.score >= self.weights.story_question_min)
                 .map(|s| s.entry);
+        }
+        if story {
+            if let Some(relaxed) = self.without_a_passing_medicine(analysis, &factors, &asks) {
+                // Read so, the story is offered its entries when read strictly it would be
+                // declined, or led by an entry that only the passing medicine let through
+                // (a detox medicine leading to the detox entry).
+                let top = |r: &Ranking| r.scored.first().copied();
+                let clearly_other = match (top(&relaxed), top(&ranking)) {
+                    (Some(r), Some(s)) => {
+                        r.entry != s.entry
+                            && r.score - s.score >= self.weights.passing_medicine_lead
+                    }
+                    (r, s) => r.is_some() && s.is_none(),
+                };
+                if clearly_other || self.decide(&ranking) == Decision::NoMatch {
+                    return relaxed;
+                }
+            }
         }
         ranking
     }
@@ -66,6 +91,56 @@ impl Index {
                 (false, _) => self.weights.context_weight,
             })
             .collect()
+    }
+
+    /// A story that names several medicines, one of which only in passing ("stopped with a
+    /// medical detox (librium)… offered acamprosate or naltrexone… which of the two would
+    /// make more sense for me?"): that one rules out every entry that does not mention it
+    /// too, and can leave nothing to offer. The story read with the drug guard ignoring
+    /// it, for each medicine named only outside the asking clauses (`asks`) in turn, while
+    /// another medicine is still named: the reading that offers the best entry, if any does.
+    /// Its entries are only ever offered (see [`Ranking::passing_medicine`]).
+    fn without_a_passing_medicine(
+        &self,
+        analysis: &Analysis,
+        factors: &[f32],
+        asks: &[bool],
+    ) -> Option<Ranking> {
+        let tokens = &analysis.tokens;
+        let medicine = |t: &Token| matches!(t.kind, TokenKind::Drug | TokenKind::Class);
+        let mut named: Vec<&str> = tokens
+            .iter()
+            .filter(|t| medicine(t))
+            .map(|t| t.text.as_str())
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        if named.len() < 2 {
+            return None;
+        }
+        let asked = |text: &str| {
+            tokens
+                .iter()
+                .zip(asks)
+                .any(|(t, asks)| *asks && t.text == text)
+        };
+        let mut best: Option<Ranking> = None;
+        for passing in named
+            .into_iter()
+            .filter(|m| !asked(m))
+            .take(MAX_PASSING_MEDICINES)
+        {
+            let excused: Vec<bool> = tokens.iter().map(|t| t.text == passing).collect();
+            let mut relaxed = self.rank_inner(tokens.clone(), factors, asks, &excused, None);
+            relaxed.passing_medicine = Some(passing.to_string());
+            let score = |r: &Ranking| r.scored.first().map_or(0.0, |s| s.score);
+            if self.decide(&relaxed) != Decision::NoMatch
+                && best.as_ref().is_none_or(|b| score(&relaxed) > score(b))
+            {
+                best = Some(relaxed);
+            }
+        }
+        best
     }
 }
 

@@ -22,6 +22,28 @@ pub fn decide(ranking: &Ranking) -> Decision {
 
 /// Picks one outcome from a ranking using the thresholds of `w`.
 pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
+    let decision = decide_unless_excused(ranking, w);
+    match decision {
+        // Read with medicines it names ignored: never answered, only offered.
+        Decision::Answer(top) if ranking.passing_medicine.is_some() => {
+            Decision::Clarify(choices(ranking, w, top, 0.0))
+        }
+        decision => decision,
+    }
+}
+
+/// The entries within the clarify band of `top` from `floor` up, at most [`MAX_CHOICES`].
+fn choices(ranking: &Ranking, w: &Weights, top: Scored, floor: f32) -> Vec<Scored> {
+    ranking
+        .scored
+        .iter()
+        .take(MAX_CHOICES)
+        .filter(|s| s.score >= floor && top.score - s.score <= w.clarify_band)
+        .copied()
+        .collect()
+}
+
+fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
     let Some(top) = ranking.scored.first().copied() else {
         return Decision::NoMatch;
     };
@@ -102,14 +124,7 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
             return Decision::Answer(overview);
         }
     }
-    let choices: Vec<Scored> = ranking
-        .scored
-        .iter()
-        .take(MAX_CHOICES)
-        .filter(|s| s.score >= floor && top.score - s.score <= w.clarify_band)
-        .copied()
-        .collect();
-    Decision::Clarify(choices)
+    Decision::Clarify(choices(ranking, w, top, floor))
 }
 
 #[cfg(test)]
@@ -134,6 +149,7 @@ mod tests {
             names_topic: true,
             story: true,
             question_leader: leader,
+            passing_medicine: None,
             mismatches: Vec::new(),
             covered_only_for_others: None,
             agreement: 0.0,
@@ -186,6 +202,20 @@ mod tests {
             decide_with(&backed(w.story_backed_clarify_min - 0.02), &w),
             Decision::NoMatch
         );
+    }
+
+    #[test]
+    fn a_reading_that_ignored_a_passing_medicine_is_never_answered() {
+        let w = Weights::DEFAULT;
+        let clear = |passing: Option<&str>| Ranking {
+            passing_medicine: passing.map(str::to_string),
+            ..story(&[0.9, 0.8, 0.5], Some(0))
+        };
+        assert!(matches!(decide_with(&clear(None), &w), Decision::Answer(_)));
+        assert!(matches!(
+            decide_with(&clear(Some("diazepam")), &w),
+            Decision::Clarify(c) if c.len() == 2 && c[0].entry == 0
+        ));
     }
 
     #[test]

@@ -305,7 +305,7 @@ impl Index {
     pub fn rank_tokens(&self, tokens: Vec<Token>) -> Ranking {
         let factors = vec![1.0; tokens.len()];
         let asks = vec![true; tokens.len()];
-        self.rank_inner(tokens, &factors, &asks, None)
+        self.rank_inner(tokens, &factors, &asks, &[], None)
     }
 
     /// Scores `question` as if question number `position` of entry `entry` were not stored:
@@ -316,20 +316,28 @@ impl Index {
         let tokens = self.normalizer.tokens(question);
         let factors = vec![1.0; tokens.len()];
         let asks = vec![true; tokens.len()];
-        self.rank_inner(tokens, &factors, &asks, skip)
+        self.rank_inner(tokens, &factors, &asks, &[], skip)
     }
 
+    /// Scores `tokens`, each with its weight share (`factors`) and whether its clause asks
+    /// (`asks`); the drug guard ignores the tokens `excused` marks (none when it is empty).
     fn rank_inner(
         &self,
         tokens: Vec<Token>,
         factors: &[f32],
         asks: &[bool],
+        excused: &[bool],
         skip: Option<usize>,
     ) -> Ranking {
         // "besides antabuse, what else…" is not about antabuse: such medicines are dropped.
         let set_aside = clauses::set_aside(&tokens);
-        let (tokens, factors, asks) = if set_aside.is_empty() {
-            (tokens, Cow::Borrowed(factors), Cow::Borrowed(asks))
+        let (tokens, factors, asks, excused) = if set_aside.is_empty() {
+            (
+                tokens,
+                Cow::Borrowed(factors),
+                Cow::Borrowed(asks),
+                Cow::Borrowed(excused),
+            )
         } else {
             let kept = |i: &usize| !set_aside.contains(i);
             let n = tokens.len();
@@ -345,6 +353,12 @@ impl Index {
                     (0..n)
                         .filter(kept)
                         .map(|i| asks.get(i).copied().unwrap_or(true))
+                        .collect(),
+                ),
+                Cow::Owned(
+                    (0..n)
+                        .filter(kept)
+                        .map(|i| excused.get(i).copied().unwrap_or(false))
                         .collect(),
                 ),
             )
@@ -437,7 +451,17 @@ impl Index {
         // A question of one or two words cannot fully match anything: "suboxone" alone says
         // which drug, not what about it.
         let evidence_needed = query_total.max(self.weights.min_query_weight);
-        let eligible = self.guard.eligible(&tokens);
+        let eligible = if excused.iter().any(|e| *e) {
+            let guarded: Vec<Token> = tokens
+                .iter()
+                .zip(excused.iter().chain(std::iter::repeat(&false)))
+                .filter(|(_, e)| !**e)
+                .map(|(t, _)| t.clone())
+                .collect();
+            self.guard.eligible(&guarded)
+        } else {
+            self.guard.eligible(&tokens)
+        };
         let mut best = vec![0.0f32; self.n_entries];
         for qi in touched_questions {
             let m = matched[qi as usize];
@@ -532,6 +556,7 @@ impl Index {
             names_topic,
             story: factors.iter().any(|f| *f < 1.0),
             question_leader: None,
+            passing_medicine: None,
             mismatches,
             covered_only_for_others,
             agreement,

@@ -41,6 +41,11 @@ pub struct Ranking {
     pub story: bool,
     /// For a story, the entry that leads when only its asking clauses are read.
     pub question_leader: Option<usize>,
+    /// A medicine or class the story names only outside its asking clauses, which the drug
+    /// guard ignored because with it nothing could be offered (see
+    /// [`Index::rank_analysis`](super::Index::rank_analysis)): the entries may then be
+    /// offered, never answered.
+    pub passing_medicine: Option<String>,
     /// The leading entries that may be offered but not answered, and why (see
     /// [`Facets`](super::Facets)).
     pub mismatches: Vec<(usize, Mismatch)>,

@@ -296,3 +296,40 @@ fn the_second_opinion_favours_the_entry_whose_questions_use_the_members_words() 
     assert_eq!(index.rank("codeine or a beer on vivitrol").agreement, 0.0);
     assert_eq!(index.rank("sourdough").agreement, 0.0);
 }
+
+#[test]
+fn a_medicine_a_story_names_in_passing_does_not_decide_what_it_asks() {
+    let (kb, index) = shipped();
+    let read = |q: &str| index.rank_analysis(&index.normalizer().analyze(q));
+    // A detox medicine in the background: read strictly, only the detox entry mentions
+    // diazepam, acamprosate and naltrexone together, and it would answer.
+    let q = "Some background: I did a hospital detox with valium last month and I'm 3 weeks \
+             sober now. My doctor says I can pick acamprosate or naltrexone. Which one should \
+             I go for?";
+    let ranking = read(q);
+    assert_eq!(ranking.passing_medicine.as_deref(), Some("diazepam"));
+    let d = index.decide(&ranking);
+    assert!(matches!(d, Decision::Clarify(_)), "{q:?} is only offered");
+    assert_eq!(offered(&kb, &d)[0], "naltrexone-vs-acamprosate");
+    // One that would leave nothing to offer: its choices, never an answer.
+    let q = "Quick note first, my detox last spring was done with librium in a hospital and \
+             it went fine. Now the clinic has offered me either campral or revia and said to \
+             think it over. What would suit someone like me better?";
+    let ranking = read(q);
+    assert_eq!(
+        ranking.passing_medicine.as_deref(),
+        Some("chlordiazepoxide")
+    );
+    let d = index.decide(&ranking);
+    assert!(matches!(d, Decision::Clarify(_)), "{q:?} is only offered");
+    assert!(offered(&kb, &d).contains(&"naltrexone-vs-acamprosate".into()));
+    // The medicine the question asks about is never ignored, nor the only one named.
+    for q in [
+        "Some background: I did a hospital detox last month and I'm 3 weeks sober now. My \
+         doctor put me on valium for sleep. Is valium ok with naltrexone?",
+        "been on methadone for years and my clinic is moving across town, which is a pain \
+         with the buses. has anyone else had their clinic move, how did it go?",
+    ] {
+        assert_eq!(read(q).passing_medicine, None, "{q:?}");
+    }
+}

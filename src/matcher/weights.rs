@@ -98,6 +98,9 @@ pub struct Weights {
     /// the question names none of its subject, or, in a story, for any reason but a passing
     /// mention (see [`super::Mismatch`]).
     pub held_back_agreement_min: f32,
+    /// How far ahead an entry must lead when a story is read with a medicine it names only in
+    /// passing ignored, for that reading to be offered instead of the strict one.
+    pub passing_medicine_lead: f32,
 }
 
 impl Weights {
@@ -243,6 +246,11 @@ impl Weights {
         // entry never covers ("how long does methylnaltrexone stay in your system") still
         // holds it back: there the second opinion backed wrong leaders as often as right.
         held_back_agreement_min: 0.9,
+        // No development or regression story changed leader from 0 up: a medicine named in
+        // passing has so far only decided a story when it left nothing else ("…a detox with
+        // valium… acamprosate or naltrexone, which one?" went to the detox entry). A clear
+        // lead, as for stories (`story_answer_margin`), guards against a hair's difference.
+        passing_medicine_lead: 0.05,
     };
 
     pub(super) fn boost(&self, kind: TokenKind) -> f32 {
