@@ -292,7 +292,7 @@ impl Normalizer {
         }
         let mut similarity = vec![1.0f32; words.len()];
         for (w, sim) in words.iter_mut().zip(&mut similarity) {
-            if self.is_known(w) {
+            if self.is_known(w) || spelling::is_english_word(w) {
                 continue;
             }
             if let Some((fixed, s)) = self.correct(w) {

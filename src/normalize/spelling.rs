@@ -2,10 +2,31 @@
 //! misspelling, and [`Normalizer::correct`] picks one only when the nearest words agree and no
 //! two drugs are in reach.
 
+use std::sync::LazyLock;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::Normalizer;
 use crate::knowledge::TermKind;
+
+/// Common English words, one per line (`#` opens a comment line): from the SCOWL word lists
+/// as Debian ships them (`wamerican-small`, `wbritish-small`), words of
+/// [`MIN_CORRECTION_LEN`] letters or more; how it was made, and its copyright notice, are
+/// beside it.
+const ENGLISH_WORDS: &str = include_str!("english-words.txt");
+
+/// Returns true if and only if `word` is a common English word, which spelling correction
+/// leaves as it is: a member who writes "infection", "texts" or "couch" means it, not
+/// "injection", "tests" or "cough".
+pub(super) fn is_english_word(word: &str) -> bool {
+    static WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+        ENGLISH_WORDS
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+    WORDS.contains(word)
+}
 
 /// Words shorter than this are never spelling-corrected: too many short words are one edit
 /// from another ("oxy"/"ox", "dope"/"done").

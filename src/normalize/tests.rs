@@ -123,6 +123,23 @@ fn look_alike_drugs_are_never_fuzzed_into_each_other() {
 }
 
 #[test]
+fn english_words_are_not_corrected_into_the_vocabulary() {
+    // "tiredness" is in the vocabulary; "tirednes" is a slip of it, "couch" and "thanks"
+    // are words of their own, one edit from "cough" and "thinks".
+    let n = Normalizer::new(
+        &Lexicon::default(),
+        &["a cough and tiredness, he thinks".to_string()],
+        &[],
+    );
+    let texts = |q: &str| -> Vec<String> { n.tokens(q).into_iter().map(|t| t.text).collect() };
+    assert_eq!(texts("tirednes"), texts("tiredness"));
+    assert_ne!(texts("couch"), texts("cough"));
+    assert_ne!(texts("thanks"), texts("thinks"));
+    assert!(spelling::is_english_word("infection"));
+    assert!(!spelling::is_english_word("injeccion"));
+}
+
+#[test]
 fn short_words_are_not_corrected() {
     // "oxy" is one edit from nothing here, but even so it stays an ordinary (stemmed) word.
     let t = normalizer().tokens("oxy");
