@@ -243,6 +243,9 @@ fn a_subject_the_entry_never_covers_is_offered_not_answered() {
         "how do i get rid of old naltrexone pills",
         // How long a medicine stays in the body: the gut-only blockers' entries never say.
         "how long does relistor stay in your system",
+        // A missed dose: only the naltrexone entry covers one.
+        "skipped one of my movantik pills, should i double up tomorrow",
+        "my relistor shot is overdue, what now",
     ] {
         let r = ENGINE.ask(q);
         assert_ne!(r.outcome, Outcome::Answer, "{q:?} got {:?}", r.entry_id);
@@ -256,6 +259,10 @@ fn a_subject_the_entry_never_covers_is_offered_not_answered() {
     assert_eq!(
         answered("how long does revia stay in your system").as_deref(),
         Some("naltrexone-how-long-it-lasts")
+    );
+    assert_eq!(
+        answered("missed one of my naltrexone pills, should i double up").as_deref(),
+        Some("naltrexone-missed-dose")
     );
 }
 
