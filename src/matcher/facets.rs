@@ -28,7 +28,9 @@
 //! - **the entry mentions the question's medicines only in passing**: the entry's questions
 //!   name none of the medicines the question names (only a class they belong to, or the
 //!   answer does), and the question names none of the entry's telling terms ("what should i
-//!   do when stopping oxycodone" is not about constipation, "oxycodone constipation" is).
+//!   do when stopping oxycodone" is not about constipation, "oxycodone constipation" is). In
+//!   a story, the question's medicines are those its asking clauses name: "…I only learned
+//!   about naltrexone here. How do I bring it up with my doctor?" asks about raising it.
 //!
 //! The classes of the medicines an entry is about (naltrexone is an opioid blocker) are never
 //! its subject: they say nothing its medicines do not.
@@ -145,6 +147,8 @@ pub struct Reading {
     named: Vec<(u32, TokenKind)>,
     /// The drugs it names.
     drugs: Vec<u32>,
+    /// The drugs the clauses that ask name.
+    drugs_asked: Vec<u32>,
     /// The key facets the clauses that ask name.
     key_terms_asked: Vec<u32>,
     /// Whether the clauses that ask name a lexicon term no entry mentions.
@@ -371,6 +375,9 @@ impl Facets {
             }
             if t.kind == TokenKind::Drug {
                 r.drugs.push(id);
+                if asks {
+                    r.drugs_asked.push(id);
+                }
                 for class in self.classes.get(&id).into_iter().flatten() {
                     r.named.push((*class, TokenKind::Class));
                 }
@@ -430,8 +437,10 @@ impl Facets {
         {
             return Some(Mismatch::MissingSubject);
         }
-        let passing =
-            !r.drugs.is_empty() && r.drugs.iter().all(|d| e.drugs.binary_search(d).is_err());
+        let passing = !r.drugs_asked.is_empty()
+            && r.drugs_asked
+                .iter()
+                .all(|d| e.drugs.binary_search(d).is_err());
         if passing
             && !named
                 .iter()

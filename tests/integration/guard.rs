@@ -187,6 +187,26 @@ fn an_entry_naming_a_medicine_in_passing_does_not_answer_questions_about_it() {
 }
 
 #[test]
+fn in_a_story_only_the_medicines_the_question_names_can_be_passing_mentions() {
+    // The story names naltrexone, which the entry on why medicines for alcohol are
+    // underused names only in its answer; the question asks how to raise the subject.
+    assert_eq!(
+        answered(
+            "Ten years of appointments and my doctor never brought up any medication for my \
+             drinking. I only learned about naltrexone from this group. How should I bring it \
+             up with her without sounding like a drug seeker?"
+        )
+        .as_deref(),
+        Some("aud-medications-underused")
+    );
+    // Asked about in the question, the medicine still holds the entry back.
+    assert_ne!(
+        answered("what should i do when stopping taking oxycodone").as_deref(),
+        Some("oic-basics")
+    );
+}
+
+#[test]
 fn the_topic_guard_lets_an_entry_answer_its_own_subject() {
     for (q, id) in [
         ("oxycodone constipation", "oic-basics"),
