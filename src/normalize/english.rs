@@ -232,6 +232,32 @@ pub(super) const SUBJECT_PRONOUNS: &[&str] = &[
     "my", "our", "his", "her", "their",
 ];
 
+/// Words that, followed closely by a question word (see [`INDIRECT_QUESTION_WORDS`]), put a
+/// question as a statement: "i was wondering if", "i do not know how", "not sure whether".
+pub(super) const INDIRECT_QUESTION_CUES: &[&[&str]] = &[
+    &["wonder"],
+    &["wondering"],
+    &["wondered"],
+    &["not", "sure"],
+    &["unsure"],
+    &["not", "know"],
+    &["no", "idea"],
+    &["curious"],
+    &["want", "to", "know"],
+    &["need", "to", "know"],
+    &["anyone", "know"],
+    &["somebody", "know"],
+    &["someone", "know"],
+];
+
+/// The question words an indirect question goes on with.
+pub(super) const INDIRECT_QUESTION_WORDS: &[&str] = &[
+    "if", "whether", "how", "what", "why", "when", "where", "which", "who",
+];
+
+/// How many words after a cue the question word may come: "i do not really know how".
+pub(super) const INDIRECT_QUESTION_REACH: usize = 2;
+
 /// Phrases that only ask for information ("tell me about naltrexone" asks what "naltrexone"
 /// does): dropped, so the subject after them decides.
 pub(super) const REQUEST_PHRASES: &[&[&str]] = &[

@@ -77,7 +77,7 @@ impl Analysis {
 /// punctuation that ended it, asks something: a question mark, or a question word or modal
 /// among its first [`english::QUESTION_OPENER_REACH`] words ("so can i…", "ok is it…").
 fn clause_asks(ws: &[String], ended_by: Option<char>) -> bool {
-    if matches!(ended_by, Some('?' | '？' | '¿')) {
+    if matches!(ended_by, Some('?' | '？' | '¿')) || asks_indirectly(ws) {
         return true;
     }
     // A subject before the modal makes a statement: "i can't go", "he's been drinking".
@@ -90,6 +90,23 @@ fn clause_asks(ws: &[String], ended_by: Option<char>) -> bool {
     ws.iter()
         .take(english::QUESTION_OPENER_REACH)
         .any(|w| english::QUESTION_OPENERS.contains(&w.as_str()))
+}
+
+/// Returns true if and only if the clause `ws` holds a question put as a statement: "i
+/// was wondering if…", "i honestly do not know how it is used", "not sure whether…" (see
+/// [`english::INDIRECT_QUESTION_CUES`]).
+fn asks_indirectly(ws: &[String]) -> bool {
+    (0..ws.len()).any(|i| {
+        english::INDIRECT_QUESTION_CUES.iter().any(|cue| {
+            let rest = &ws[i..];
+            rest.len() > cue.len()
+                && rest.iter().zip(cue.iter()).all(|(w, c)| w == c)
+                && rest[cue.len()..]
+                    .iter()
+                    .take(english::INDIRECT_QUESTION_REACH)
+                    .any(|w| english::INDIRECT_QUESTION_WORDS.contains(&w.as_str()))
+        })
+    })
 }
 
 /// Returns true if and only if `c` ends a clause: sentence punctuation, a comma, a colon, a

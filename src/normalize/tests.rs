@@ -179,8 +179,17 @@ fn finds_the_clauses_that_ask() {
     asking_case("i feel sick every morning", &[false]);
     // A run of question marks after a space still marks the clause before it.
     asking_case("my doctor said wait a week ??", &[true]);
-    // Only the opening words count: "if it is" later in a statement does not ask.
-    asking_case("i wonder if it is the pills", &[false]);
+    // Only the opening words count: "is it" later in a statement does not ask.
+    asking_case("i think that is it, the pills", &[false, false]);
+    // A question put as a statement asks.
+    asking_case("i wonder if it is the pills", &[true]);
+    asking_case(
+        "he is clean now. i honestly do not know how narcan is used",
+        &[false, true],
+    );
+    asking_case("not sure whether to take it at night", &[true]);
+    // "know" without a question word after it does not.
+    asking_case("i do not know anyone on it", &[false]);
     // A subject before the modal makes a statement.
     asking_case(
         "i can't go to a local rehab where people know me. where do people look for help",
