@@ -328,6 +328,9 @@ mod tests {
             (held(1.0, false, Mismatch::UncoveredFacet), false),
             (held(1.0, true, Mismatch::PassingMention), false),
             (held(1.0, false, Mismatch::PassingMention), false),
+            // A subject no entry mentions is never wording.
+            (held(1.0, true, Mismatch::UnknownSubject), false),
+            (held(1.0, false, Mismatch::UnknownSubject), false),
         ] {
             assert_eq!(
                 matches!(decide_with(&r, &w), Decision::Answer(s) if s.entry == 0),

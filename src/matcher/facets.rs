@@ -11,9 +11,10 @@
 //! mentions ("doctor", "medicine", "start") is *generic* ([`GENERIC_SHARE`]). An entry may
 //! not answer a question when:
 //! - **the question asks about a subject the entry never covers**: the clause that asks names
-//!   a key facet that appears nowhere in the entry, or a lexicon term no entry mentions
-//!   ("naloxegol while pregnant" is not for the naloxegol warnings entry, which never speaks
-//!   of pregnancy); or
+//!   a key facet that appears nowhere in the entry ("naloxegol while pregnant" is not for the
+//!   naloxegol warnings entry, which never speaks of pregnancy), or a lexicon term no entry
+//!   mentions (sugar cravings), which the second opinion never
+//!   overrules (see [`Mismatch::UnknownSubject`]); or
 //! - **the entry's own subject is missing from the question**: nearly all of the entry's
 //!   questions name one of a few terms or classes (its *subject*: the pregnancy entry's
 //!   questions say pregnant or breastfeeding, the entry on alcohol or benzodiazepines with
@@ -83,6 +84,8 @@ pub const MAIN_DRUG_SHARE: f32 = 0.5;
 pub enum Mismatch {
     /// The question asks about a facet the entry never mentions.
     UncoveredFacet,
+    /// The question asks about a lexicon term no entry mentions: nothing curated covers it.
+    UnknownSubject,
     /// The question names none of the terms that make up the entry's subject.
     MissingSubject,
     /// The entry names the question's medicines only in passing.
@@ -95,6 +98,7 @@ impl std::fmt::Display for Mismatch {
             Mismatch::UncoveredFacet => {
                 "the question asks about a subject the entry never mentions"
             }
+            Mismatch::UnknownSubject => "the question asks about a subject no entry mentions",
             Mismatch::MissingSubject => "the question names none of the entry's subject",
             Mismatch::PassingMention => "the entry names the question's medicines only in passing",
         })
@@ -401,10 +405,12 @@ impl Facets {
     /// Why `entry` may not answer the question `r` was read from; `None` when it may.
     pub fn mismatch(&self, entry: usize, r: &Reading) -> Option<Mismatch> {
         let e = self.entries.get(entry)?;
-        if r.unknown_term_asked
-            || r.key_terms_asked
-                .iter()
-                .any(|id| e.mentioned.binary_search(id).is_err())
+        if r.unknown_term_asked {
+            return Some(Mismatch::UnknownSubject);
+        }
+        if r.key_terms_asked
+            .iter()
+            .any(|id| e.mentioned.binary_search(id).is_err())
         {
             return Some(Mismatch::UncoveredFacet);
         }
