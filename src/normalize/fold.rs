@@ -1,9 +1,21 @@
 //! Text folding: Unicode (NFKC), case, apostrophes, invisible characters and punctuation,
 //! then splitting into plain words with contractions expanded. Needs no knowledge.
 
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap as HashMap;
 use unicode_normalization::UnicodeNormalization;
 
 use super::english;
+
+/// Contractions and texting shorthand, by the word they expand.
+static EXPANSIONS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+    english::CONTRACTIONS
+        .iter()
+        .chain(english::SHORTHAND)
+        .copied()
+        .collect()
+});
 
 /// Only this many characters of a message are read. Real questions are far shorter; the cap
 /// bounds the work a pasted wall of text (or a 100 KB line) can cause.
@@ -67,11 +79,7 @@ pub fn words(text: &str) -> Vec<String> {
         if w.is_empty() {
             continue;
         }
-        if let Some((_, expanded)) = english::CONTRACTIONS
-            .iter()
-            .chain(english::SHORTHAND)
-            .find(|(from, _)| *from == w)
-        {
+        if let Some(expanded) = EXPANSIONS.get(w) {
             out.extend(expanded.split(' ').map(str::to_string));
             continue;
         }

@@ -180,6 +180,7 @@ impl Normalizer {
     /// answer would guess too often and make loading slow).
     pub fn new(lexicon: &Lexicon, vocabulary: &[String], known_text: &[String]) -> Normalizer {
         let stemmer = Stemmer::create(english::STEMMER);
+        spelling::load_english_words();
         let mut singles = HashMap::default();
         let mut phrases: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::default();
         let mut terms = Vec::new();

@@ -15,17 +15,25 @@ use crate::knowledge::TermKind;
 /// beside it.
 const ENGLISH_WORDS: &str = include_str!("english-words.txt");
 
+/// [`ENGLISH_WORDS`], read once.
+static WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    ENGLISH_WORDS
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
 /// Returns true if and only if `word` is a common English word, which spelling correction
 /// leaves as it is: a member who writes "infection", "texts" or "couch" means it, not
 /// "injection", "tests" or "cough".
 pub(super) fn is_english_word(word: &str) -> bool {
-    static WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-        ENGLISH_WORDS
-            .lines()
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
-    });
     WORDS.contains(word)
+}
+
+/// Reads the English word list now, while the knowledge loads, rather than on the first
+/// member's question.
+pub(super) fn load_english_words() {
+    LazyLock::force(&WORDS);
 }
 
 /// Words shorter than this are never spelling-corrected: too many short words are one edit

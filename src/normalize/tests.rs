@@ -88,6 +88,16 @@ fn words_expand_texting_shorthand() {
     asking_case("been on it a wk. wat r the side effects", &[false, true]);
     // Not expanded: shorthand that means something else beside medicines, and numbers.
     assert_eq!(words("bc and 2 rn"), ["bc", "and", "2", "rn"]);
+    // Each spelling expands one way.
+    let mut from: Vec<&str> = english::CONTRACTIONS
+        .iter()
+        .chain(english::SHORTHAND)
+        .map(|(f, _)| *f)
+        .collect();
+    let n = from.len();
+    from.sort_unstable();
+    from.dedup();
+    assert_eq!(from.len(), n, "a spelling is listed twice");
 }
 
 #[test]
