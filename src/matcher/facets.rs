@@ -13,8 +13,8 @@
 //! - **the question asks about a subject the entry never covers**: the clause that asks names
 //!   a key facet that appears nowhere in the entry ("naloxegol while pregnant" is not for the
 //!   naloxegol warnings entry, which never speaks of pregnancy), or a lexicon term no entry
-//!   mentions (sugar cravings), which the second opinion never
-//!   overrules (see [`Mismatch::UnknownSubject`]); or
+//!   mentions (sugar cravings), which the second opinion never overrules (see
+//!   [`Mismatch::UnknownSubject`]); or
 //! - **the entry's own subject is missing from the question**: nearly all of the entry's
 //!   questions name one of a few terms or classes (its *subject*: the pregnancy entry's
 //!   questions say pregnant or breastfeeding, the entry on alcohol or benzodiazepines with
