@@ -50,13 +50,13 @@ impl Index {
                 // Read so, the story is offered its entries when read strictly it would be
                 // declined, or led by an entry that only the passing medicine let through
                 // (a detox medicine leading to the detox entry).
-                let top = |r: &Ranking| r.scored.first().copied();
-                let clearly_other = match (top(&relaxed), top(&ranking)) {
+                // (With nothing ranked strictly, the strict reading declines.)
+                let clearly_other = match (relaxed.scored.first(), ranking.scored.first()) {
                     (Some(r), Some(s)) => {
                         r.entry != s.entry
                             && r.score - s.score >= self.weights.passing_medicine_lead
                     }
-                    (r, s) => r.is_some() && s.is_none(),
+                    _ => false,
                 };
                 if clearly_other || self.decide(&ranking) == Decision::NoMatch {
                     return relaxed;
