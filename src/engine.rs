@@ -85,6 +85,9 @@ pub struct Explanation {
     /// A medicine the story names only in passing, which the drug guard ignored (see
     /// [`crate::matcher::Ranking::passing_medicine`]).
     pub passing_medicine: Option<String>,
+    /// The tokens of the clauses that ask (see [`crate::normalize::Analysis::asking`]),
+    /// when some clauses ask and others do not.
+    pub asking: Vec<String>,
 }
 
 /// One of the best-scoring entries in an [`Explanation`].
@@ -275,6 +278,20 @@ impl Engine {
         let analysis = self.analyze(question);
         let triage = self.triage.explain(&analysis);
         let ranking = self.index.rank_analysis(&analysis);
+        let asks: Vec<bool> = (0..analysis.tokens.len())
+            .map(|i| analysis.token_asks(i))
+            .collect();
+        let asking = if asks.iter().all(|a| *a) {
+            Vec::new()
+        } else {
+            analysis
+                .tokens
+                .iter()
+                .zip(&asks)
+                .filter(|(_, a)| **a)
+                .map(|(t, _)| t.text.clone())
+                .collect()
+        };
         let guard = self.index.guard();
         let owned = |names: Vec<&str>| names.into_iter().map(str::to_string).collect();
         let entries = ranking
@@ -299,6 +316,7 @@ impl Engine {
                 .overview
                 .map(|o| self.kb.entries[o.entry].id.clone()),
             passing_medicine: ranking.passing_medicine,
+            asking,
         }
     }
 

@@ -98,6 +98,9 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
         })
         .collect();
     writeln!(out, "tokens: {}", tokens.join(" "))?;
+    if !explanation.asking.is_empty() {
+        writeln!(out, "asking: {}", explanation.asking.join(" "))?;
+    }
     let triage = &explanation.triage;
     for (i, concepts) in triage.clauses.iter().enumerate() {
         writeln!(out, "clause {}: {}", i + 1, list(concepts))?;

@@ -21,10 +21,14 @@ impl Index {
     pub fn rank_analysis(&self, analysis: &Analysis) -> Ranking {
         let factors = self.clause_factors(analysis);
         let n = analysis.tokens.len();
-        // In a story, the topic guard reads the clauses that ask; in a short message every
-        // word ("naloxegol while pregnant, is it safe").
+        // The topic guard reads the clauses that ask, or every word when none does. (A
+        // question that says almost nothing asks about the clause before it: "naloxegol while
+        // pregnant, is it safe", see `Analysis::asking`.)
         let story = factors.iter().any(|f| *f < 1.0);
-        let asks: Vec<bool> = (0..n).map(|i| !story || analysis.token_asks(i)).collect();
+        let any_asks = (0..n).any(|i| analysis.token_asks(i));
+        let asks: Vec<bool> = (0..n)
+            .map(|i| !any_asks || analysis.token_asks(i))
+            .collect();
         let mut ranking = self.rank_inner(analysis.tokens.clone(), &factors, &asks, &[], None);
         // Only worth reading again when it could change the decision: a leader scoring
         // between the story floor and the usual one.

@@ -217,12 +217,57 @@ pub(super) const SHORTHAND: &[(&str, &str)] = &[
     ("yday", "yesterday"),
 ];
 
-/// Words that open a question when they come first in a clause (or nearly: see
-/// [`QUESTION_OPENER_REACH`]): question words and the modals and auxiliaries a yes/no question
-/// starts with.
-pub(super) const QUESTION_OPENERS: &[&str] = &[
-    "how", "what", "whats", "why", "when", "which", "who", "where", "can", "could", "should",
-    "would", "will", "is", "are", "do", "does", "did", "may", "might", "shall", "must",
+/// Question words: they open a question when they come first in a clause, or nearly (see
+/// [`QUESTION_OPENER_REACH`]).
+pub(super) const QUESTION_WORDS: &[&str] = &[
+    "how", "what", "whats", "why", "when", "which", "who", "where",
+];
+
+/// The modals and auxiliaries a yes/no question starts with: first in a clause, or after
+/// lead-ins only (see [`LEAD_INS`]).
+pub(super) const QUESTION_AUXILIARIES: &[&str] = &[
+    "can", "could", "should", "would", "will", "is", "are", "do", "does", "did", "may", "might",
+    "shall", "must",
+];
+
+/// Words members lead into a question with ("so can i…", "ok is it…"): any other word before
+/// a modal makes a statement ("things are really good", "the doctor can see me monday").
+pub(super) const LEAD_INS: &[&str] = &[
+    "so",
+    "ok",
+    "okay",
+    "k",
+    "and",
+    "but",
+    "or",
+    "anyway",
+    "anyways",
+    "also",
+    "well",
+    "hey",
+    "hi",
+    "then",
+    "now",
+    "plus",
+    "like",
+    "um",
+    "umm",
+    "hmm",
+    "sorry",
+    "honestly",
+    "seriously",
+    "basically",
+    "yeah",
+    "yes",
+    "no",
+    "oh",
+    "wait",
+    "lol",
+    "also",
+    "question",
+    "q",
+    "pls",
+    "please",
 ];
 
 /// Words that, opening a clause, make it a statement even when a modal follows ("i can't go
@@ -282,3 +327,9 @@ pub(super) const REQUEST_PHRASES: &[&[&str]] = &[
 /// A question word counts as opening its clause within this many words: members lead in with
 /// "so", "ok", "but", "and" or "anyway" ("anyway what do i tell him").
 pub(super) const QUESTION_OPENER_REACH: usize = 2;
+
+/// An asking clause with fewer meaningful tokens than this ("is it?", "what do i tell
+/// him?") asks about the clauses before it (see `lend_asking_to_the_subject`)…
+pub(super) const THIN_QUESTION_WORDS: usize = 2;
+/// …going back at most this many clauses.
+pub(super) const THIN_QUESTION_REACH: usize = 2;

@@ -57,8 +57,10 @@ pub struct Analysis {
     /// For each token, the index in `words` of its first word.
     pub starts: Vec<usize>,
     /// For each clause, true if and only if it asks something: it ends with a question mark
-    /// or opens with a question word or modal ("how", "can", "should", "is"…). The matcher
-    /// lets the other clauses of a message that asks somewhere count less.
+    /// or opens with a question word or modal ("how", "can", "should", "is"…), or it is what
+    /// a question saying almost nothing right after it asks about ("…my roommate said it's
+    /// an opioid. Is that true?"). The matcher lets the other clauses of a message that asks
+    /// somewhere count less.
     pub asking: Vec<bool>,
 }
 
@@ -87,9 +89,20 @@ fn clause_asks(ws: &[String], ended_by: Option<char>) -> bool {
     {
         return false;
     }
+    // A question word asks wherever it comes near the start ("so how", "and what"); a modal
+    // or auxiliary after another word only after a lead-in ("ok is it…", not "things are
+    // really good").
     ws.iter()
         .take(english::QUESTION_OPENER_REACH)
-        .any(|w| english::QUESTION_OPENERS.contains(&w.as_str()))
+        .enumerate()
+        .any(|(i, w)| {
+            let w = w.as_str();
+            english::QUESTION_WORDS.contains(&w)
+                || (english::QUESTION_AUXILIARIES.contains(&w)
+                    && ws[..i]
+                        .iter()
+                        .all(|w| english::LEAD_INS.contains(&w.as_str())))
+        })
 }
 
 /// Returns true if and only if the clause `ws` holds a question put as a statement: "i
@@ -107,6 +120,41 @@ fn asks_indirectly(ws: &[String]) -> bool {
                     .any(|w| english::INDIRECT_QUESTION_WORDS.contains(&w.as_str()))
         })
     })
+}
+
+/// An asking clause that says almost nothing ("Is it?", "What do I tell him?", "Is that
+/// true?") asks about what the clauses just before it said ("…my roommate said it's an
+/// opioid and won't work with the shot. Is that true?"): those clauses ask too, going back
+/// until they hold [`english::THIN_QUESTION_WORDS`] meaningful tokens, at most
+/// [`english::THIN_QUESTION_REACH`] clauses.
+fn lend_asking_to_the_subject(tokens: &[Token], clauses: &[u16], asking: &mut [bool]) {
+    let mut content = vec![0usize; asking.len()];
+    for (t, c) in tokens.iter().zip(clauses) {
+        // A question word says what kind of answer, not what about.
+        if t.kind != TokenKind::Stop && !english::QUESTION_WORDS.contains(&t.text.as_str()) {
+            if let Some(n) = content.get_mut(usize::from(*c)) {
+                *n += 1;
+            }
+        }
+    }
+    // Only a clause that asks by itself lends: a clause lent asking does not lend it again.
+    let asked = asking.to_vec();
+    for c in (1..asking.len()).rev() {
+        if !asked[c] || content[c] >= english::THIN_QUESTION_WORDS || asking[c - 1] {
+            continue;
+        }
+        let mut gathered = content[c];
+        for before in (c.saturating_sub(english::THIN_QUESTION_REACH)..c).rev() {
+            if asking[before] {
+                break;
+            }
+            asking[before] = true;
+            gathered += content[before];
+            if gathered >= english::THIN_QUESTION_WORDS {
+                break;
+            }
+        }
+    }
 }
 
 /// Returns true if and only if `c` ends a clause: sentence punctuation, a comma, a colon, a
@@ -320,10 +368,11 @@ impl Normalizer {
         }
         let mut starts = Vec::new();
         let tokens = self.tokens_from(&words, &similarity, &mut starts);
-        let clauses = starts
+        let clauses: Vec<u16> = starts
             .iter()
             .map(|w| word_clause.get(*w).copied().unwrap_or(0))
             .collect();
+        lend_asking_to_the_subject(&tokens, &clauses, &mut asking);
         Analysis {
             words,
             tokens,

@@ -178,7 +178,7 @@ fn asking_case(text: &str, expected: &[bool]) {
 fn finds_the_clauses_that_ask() {
     // A question mark, a question word or modal opening the clause, or one a word in.
     asking_case(
-        "two weeks on revia. my knee hurts. what now?",
+        "two weeks on revia, doing well. what should i do about my knee?",
         &[false, false, true],
     );
     asking_case(
@@ -210,6 +210,36 @@ fn finds_the_clauses_that_ask() {
         &[false, true],
     );
     asking_case("ok can i drink on it", &[true]);
+    // A modal after any other word is a statement: "things are really good".
+    asking_case(
+        "things are really good, the doctor can see me monday",
+        &[false, false],
+    );
+    asking_case("so what is it", &[true]);
+}
+
+#[test]
+fn a_question_that_says_almost_nothing_asks_about_what_came_before() {
+    // "what now?" asks about the knee, not about revia.
+    asking_case(
+        "two weeks on revia. my knee hurts. what now?",
+        &[false, true, true],
+    );
+    asking_case(
+        "on the shot for a month. my roommate said imodium is an opioid. is that true?",
+        &[false, true, true],
+    );
+    // Back as far as it takes to find a subject, two clauses at most.
+    asking_case(
+        "on the shot. the lump got red, then it grew. is it?",
+        &[false, true, true, true],
+    );
+    // A question that says enough lends nothing; nor does a clause that only asks because
+    // another lent it asking.
+    asking_case(
+        "two weeks on revia. my knee hurts. can i take codeine for the pain?",
+        &[false, false, true],
+    );
 }
 
 #[test]
