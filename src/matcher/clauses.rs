@@ -75,11 +75,13 @@ impl Index {
     fn clause_factors(&self, analysis: &Analysis) -> Vec<f32> {
         let n = analysis.tokens.len();
         let asks: Vec<bool> = (0..n).map(|i| analysis.token_asks(i)).collect();
+        // A story by the length of what surrounds its questions, including what they ask
+        // about.
         let context_words = analysis
             .tokens
             .iter()
-            .zip(&asks)
-            .filter(|(t, asks)| !**asks && t.kind != TokenKind::Stop)
+            .enumerate()
+            .filter(|(i, t)| !analysis.token_asks_itself(*i) && t.kind != TokenKind::Stop)
             .count();
         let is_story = context_words as f32 >= self.weights.context_min_words;
         if !is_story || context_words == n || !asks.iter().any(|a| *a) {

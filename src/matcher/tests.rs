@@ -333,3 +333,21 @@ fn a_medicine_a_story_names_in_passing_does_not_decide_what_it_asks() {
         assert_eq!(read(q).passing_medicine, None, "{q:?}");
     }
 }
+
+#[test]
+fn a_question_that_says_almost_nothing_reads_its_subject_at_full_weight_in_a_story() {
+    let (kb, index) = shipped();
+    let q = "Three weeks on revia for my drinking, all fine so far. My pharmacist just told me \
+             loperamide is an opioid and useless while on it. Is that true?";
+    let analysis = index.normalizer().analyze(q);
+    // "Is that true?" asks about what the pharmacist said…
+    assert_eq!(analysis.asking, [false, false, true, true]);
+    assert_eq!(analysis.lent, [false, false, true, false]);
+    // …and the message is still a story: what it asks about is not its circumstances.
+    let ranking = index.rank_analysis(&analysis);
+    assert!(ranking.story);
+    assert_eq!(
+        offered(&kb, &index.decide(&ranking)),
+        ["naltrexone-opioid-cough-diarrhea-medicines"]
+    );
+}

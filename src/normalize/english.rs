@@ -331,5 +331,8 @@ pub(super) const QUESTION_OPENER_REACH: usize = 2;
 /// An asking clause with fewer meaningful tokens than this ("is it?", "what do i tell
 /// him?") asks about the clauses before it (see `lend_asking_to_the_subject`)…
 pub(super) const THIN_QUESTION_WORDS: usize = 2;
+/// …and so does one with fewer than this that names no medicine or lexicon term ("what are
+/// the real pros and cons of each?"; "a coworker said that could be dangerous??" has three)…
+pub(super) const SUBJECTLESS_QUESTION_WORDS: usize = 4;
 /// …going back at most this many clauses.
 pub(super) const THIN_QUESTION_REACH: usize = 2;

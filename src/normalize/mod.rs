@@ -62,6 +62,9 @@ pub struct Analysis {
     /// an opioid. Is that true?"). The matcher lets the other clauses of a message that asks
     /// somewhere count less.
     pub asking: Vec<bool>,
+    /// For each clause, true if and only if it asks only as what a question after it asks
+    /// about (see `asking`).
+    pub lent: Vec<bool>,
 }
 
 impl Analysis {
@@ -72,6 +75,17 @@ impl Analysis {
             .and_then(|c| self.asking.get(usize::from(*c)))
             .copied()
             .unwrap_or(false)
+    }
+
+    /// Returns true if and only if the token at `i` sits in a clause that asks by itself,
+    /// not only as what a question after it asks about.
+    pub fn token_asks_itself(&self, i: usize) -> bool {
+        let clause = self.clauses.get(i).map(|c| usize::from(*c));
+        self.token_asks(i)
+            && !clause
+                .and_then(|c| self.lent.get(c))
+                .copied()
+                .unwrap_or(false)
     }
 }
 
@@ -123,34 +137,47 @@ fn asks_indirectly(ws: &[String]) -> bool {
 }
 
 /// An asking clause that says almost nothing ("Is it?", "What do I tell him?", "Is that
-/// true?") asks about what the clauses just before it said ("…my roommate said it's an
-/// opioid and won't work with the shot. Is that true?"): those clauses ask too, going back
-/// until they hold [`english::THIN_QUESTION_WORDS`] meaningful tokens, at most
-/// [`english::THIN_QUESTION_REACH`] clauses.
+/// true?", "What are the pros and cons of each?") asks about what the clauses just before it
+/// said ("…my roommate said it's an opioid and won't work with the shot. Is that true?"):
+/// those clauses ask too, going back until, with the question, they hold
+/// [`english::THIN_QUESTION_WORDS`] meaningful tokens and a medicine or lexicon term, at
+/// most [`english::THIN_QUESTION_REACH`] clauses. A question says almost nothing when it has
+/// fewer than [`english::THIN_QUESTION_WORDS`] meaningful tokens, or fewer than
+/// [`english::SUBJECTLESS_QUESTION_WORDS`] and no medicine or lexicon term.
 fn lend_asking_to_the_subject(tokens: &[Token], clauses: &[u16], asking: &mut [bool]) {
-    let mut content = vec![0usize; asking.len()];
+    let mut words = vec![0usize; asking.len()];
+    let mut subject = vec![false; asking.len()];
     for (t, c) in tokens.iter().zip(clauses) {
+        let c = usize::from(*c);
         // A question word says what kind of answer, not what about.
         if t.kind != TokenKind::Stop && !english::QUESTION_WORDS.contains(&t.text.as_str()) {
-            if let Some(n) = content.get_mut(usize::from(*c)) {
+            if let Some(n) = words.get_mut(c) {
                 *n += 1;
+            }
+        }
+        if matches!(t.kind, TokenKind::Drug | TokenKind::Class | TokenKind::Term) {
+            if let Some(s) = subject.get_mut(c) {
+                *s = true;
             }
         }
     }
     // Only a clause that asks by itself lends: a clause lent asking does not lend it again.
     let asked = asking.to_vec();
     for c in (1..asking.len()).rev() {
-        if !asked[c] || content[c] >= english::THIN_QUESTION_WORDS || asking[c - 1] {
+        let thin = words[c] < english::THIN_QUESTION_WORDS
+            || (!subject[c] && words[c] < english::SUBJECTLESS_QUESTION_WORDS);
+        if !asked[c] || !thin || asking[c - 1] {
             continue;
         }
-        let mut gathered = content[c];
+        let (mut gathered, mut named) = (words[c], subject[c]);
         for before in (c.saturating_sub(english::THIN_QUESTION_REACH)..c).rev() {
             if asking[before] {
                 break;
             }
             asking[before] = true;
-            gathered += content[before];
-            if gathered >= english::THIN_QUESTION_WORDS {
+            gathered += words[before];
+            named |= subject[before];
+            if gathered >= english::THIN_QUESTION_WORDS && named {
                 break;
             }
         }
@@ -372,13 +399,20 @@ impl Normalizer {
             .iter()
             .map(|w| word_clause.get(*w).copied().unwrap_or(0))
             .collect();
+        let asked_itself = asking.clone();
         lend_asking_to_the_subject(&tokens, &clauses, &mut asking);
+        let lent = asking
+            .iter()
+            .zip(&asked_itself)
+            .map(|(now, before)| *now && !*before)
+            .collect();
         Analysis {
             words,
             tokens,
             clauses,
             starts,
             asking,
+            lent,
         }
     }
 

@@ -85,7 +85,10 @@ fn words_expand_texting_shorthand() {
         ["can", "i", "take", "it", "before", "bed", "with", "food"]
     );
     // A shorthand clause opening with a question word asks.
-    asking_case("been on it a wk. wat r the side effects", &[false, true]);
+    asking_case(
+        "been on it a wk. wat r the side effects of revia",
+        &[false, true],
+    );
     // Not expanded: shorthand that means something else beside medicines, and numbers.
     assert_eq!(words("bc and 2 rn"), ["bc", "and", "2", "rn"]);
     // Each spelling expands one way.
@@ -178,11 +181,11 @@ fn asking_case(text: &str, expected: &[bool]) {
 fn finds_the_clauses_that_ask() {
     // A question mark, a question word or modal opening the clause, or one a word in.
     asking_case(
-        "two weeks on revia, doing well. what should i do about my knee?",
+        "two weeks on revia, doing well. can i take codeine for my knee?",
         &[false, false, true],
     );
     asking_case(
-        "been on the shot a month, can i have a beer",
+        "been on the shot a month, can i take codeine for my tooth",
         &[false, true],
     );
     asking_case("so should i stop before surgery", &[true]);
@@ -202,11 +205,11 @@ fn finds_the_clauses_that_ask() {
     asking_case("i do not know anyone on it", &[false]);
     // A subject before the modal makes a statement.
     asking_case(
-        "i can't go to a local rehab where people know me. where do people look for help",
+        "i can't go to a local rehab where people know me. where do people in my town look for help",
         &[false, true],
     );
     asking_case(
-        "he's been drinking a lot, is detox at home safe",
+        "he's been drinking a lot, is a detox at home with librium safe",
         &[false, true],
     );
     asking_case("ok can i drink on it", &[true]);
@@ -220,10 +223,16 @@ fn finds_the_clauses_that_ask() {
 
 #[test]
 fn a_question_that_says_almost_nothing_asks_about_what_came_before() {
-    // "what now?" asks about the knee, not about revia.
+    // "what now?" asks about the knee, and about revia: back to a clause that names a
+    // medicine or a term of the lexicon.
     asking_case(
         "two weeks on revia. my knee hurts. what now?",
-        &[false, true, true],
+        &[true, true, true],
+    );
+    // Two clauses at most.
+    asking_case(
+        "revia for a month. my knee hurts. it swelled up overnight. what now?",
+        &[false, true, true, true],
     );
     asking_case(
         "on the shot for a month. my roommate said imodium is an opioid. is that true?",
@@ -234,6 +243,13 @@ fn a_question_that_says_almost_nothing_asks_about_what_came_before() {
         "on the shot. the lump got red, then it grew. is it?",
         &[false, true, true, true],
     );
+    // Nor a question that names nothing the lexicon knows, in a few words: back to a clause
+    // that does.
+    let a = normalizer().analyze(
+        "i forget pills. the doctor offered revia or the shot. what are the pros and cons of each?",
+    );
+    assert_eq!(a.asking, [false, true, true]);
+    assert_eq!(a.lent, [false, true, false]);
     // A question that says enough lends nothing; nor does a clause that only asks because
     // another lent it asking.
     asking_case(
