@@ -373,6 +373,8 @@ impl Index {
                 None => seen.push((&t.text, f)),
             }
         }
+        // A question of one or two words cannot fully match anything: "suboxone" alone says
+        // which drug, not what about it (see `evidence_needed` below).
         let mut query_total = 0.0f32;
         // Each known token: its id, its weight, and its weight for the second opinion (every
         // word but stop words alike, as a count).
@@ -397,6 +399,13 @@ impl Index {
         // all, and common words only add to those (see `PRUNE_FROM_QUESTIONS`).
         hits.sort_by_key(|(id, _, _)| self.postings[*id as usize].len());
         let prune = self.questions.len() >= PRUNE_FROM_QUESTIONS;
+        // A question cannot be offered anything when even sharing every known word with an
+        // entry would leave it under the lowest floor ("how do i bake sourdough bread"): in a
+        // large index its common words would touch most entries for nothing.
+        let evidence_needed = query_total.max(self.weights.min_query_weight);
+        if prune && self.best_possible(&hits, evidence_needed) < self.weights.lowest_floor() {
+            hits.clear();
+        }
         let common_from = self.questions.len() / COMMON_WORD_SHARE;
         let very_common_from = self.questions.len() / 4;
         let mut matched = vec![0.0f32; self.questions.len()];
@@ -448,9 +457,6 @@ impl Index {
                 log_odds[p.entry as usize] += count * p.log_odds;
             }
         }
-        // A question of one or two words cannot fully match anything: "suboxone" alone says
-        // which drug, not what about it.
-        let evidence_needed = query_total.max(self.weights.min_query_weight);
         let eligible = if excused.iter().any(|e| *e) {
             let guarded: Vec<Token> = tokens
                 .iter()
@@ -562,6 +568,17 @@ impl Index {
             agreement,
             overview,
         }
+    }
+
+    /// The most any entry could score for a question with these known words (`hits`: id,
+    /// weight, count) and total weight `evidence_needed`: as if one of its questions were
+    /// exactly those words, and the entry used each of them as much as an entry can.
+    fn best_possible(&self, hits: &[(u32, f32, f32)], evidence_needed: f32) -> f32 {
+        let known: f32 = hits.iter().map(|(_, w, _)| w).sum();
+        let share = self.weights.coverage_share;
+        (1.0 - share) * f_beta(known, evidence_needed, known, self.weights.beta)
+            + share * (known / evidence_needed).min(1.0)
+            + self.weights.anchor_bonus
     }
 
     /// The overview entry of the one topic every entry that could be offered belongs to, with

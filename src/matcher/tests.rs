@@ -161,6 +161,14 @@ fn large_indexes_still_rank_an_exact_question_first() {
         assert_eq!(ranking.scored[0].entry, i, "{q:?}");
         assert!(ranking.scored.len() <= MAX_RANKED);
     }
+    // A word of the knowledge drowned in unknown ones cannot reach any floor: nothing is
+    // scored. The same word, with fewer unknown ones, is.
+    let hopeless = "zeta17 bake sourdough bread rye flour sesame seeds oven tray \
+                    starter yeast salt water loaf crust";
+    let ranking = index.rank(hopeless);
+    assert!(ranking.scored.is_empty(), "{:?}", ranking.scored.first());
+    assert_eq!(index.decide(&ranking), Decision::NoMatch);
+    assert_eq!(index.rank("zeta17 bake sourdough").scored[0].entry, 17);
 }
 
 /// The shipped knowledge, for tests of how member-style messages rank against it.

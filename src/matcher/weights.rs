@@ -253,6 +253,20 @@ impl Weights {
         passing_medicine_lead: 0.05,
     };
 
+    /// The lowest score from which anything is ever offered.
+    pub(super) fn lowest_floor(&self) -> f32 {
+        [
+            self.clarify_min,
+            self.clarify_min_named_drug,
+            self.clarify_min_anchored,
+            self.short_clarify_min,
+            self.story_clarify_min,
+            self.story_backed_clarify_min,
+        ]
+        .into_iter()
+        .fold(f32::INFINITY, f32::min)
+    }
+
     pub(super) fn boost(&self, kind: TokenKind) -> f32 {
         match kind {
             TokenKind::Drug => self.drug_boost,
