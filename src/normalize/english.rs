@@ -332,7 +332,9 @@ pub(super) const QUESTION_OPENER_REACH: usize = 2;
 /// him?") asks about the clauses before it (see `lend_asking_to_the_subject`)…
 pub(super) const THIN_QUESTION_WORDS: usize = 2;
 /// …and so does one with fewer than this that names no medicine or lexicon term ("what are
-/// the real pros and cons of each?"; "a coworker said that could be dangerous??" has three)…
-pub(super) const SUBJECTLESS_QUESTION_WORDS: usize = 4;
+/// the real pros and cons of each?", "a coworker said that could be dangerous??"). At 4 and
+/// 5 the development and regression questions only gained right answers (four, then one
+/// more); at 6 an off-topic post about a sponsor was offered choices…
+pub(super) const SUBJECTLESS_QUESTION_WORDS: usize = 5;
 /// …going back at most this many clauses.
 pub(super) const THIN_QUESTION_REACH: usize = 2;

@@ -205,11 +205,11 @@ fn finds_the_clauses_that_ask() {
     asking_case("i do not know anyone on it", &[false]);
     // A subject before the modal makes a statement.
     asking_case(
-        "i can't go to a local rehab where people know me. where do people in my town look for help",
+        "i can't go to a local rehab where people know me. where do people in my town look for help with drinking",
         &[false, true],
     );
     asking_case(
-        "he's been drinking a lot, is a detox at home with librium safe",
+        "he's been drinking a lot, is a detox at home with librium and a nurse safe",
         &[false, true],
     );
     asking_case("ok can i drink on it", &[true]);
