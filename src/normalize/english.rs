@@ -329,12 +329,16 @@ pub(super) const REQUEST_PHRASES: &[&[&str]] = &[
 pub(super) const QUESTION_OPENER_REACH: usize = 2;
 
 /// An asking clause with fewer meaningful tokens than this ("is it?", "what do i tell
-/// him?") asks about the clauses before it (see `lend_asking_to_the_subject`)…
+/// him?") asks about the clauses before it (see `lend_asking_to_the_subject`). (At 3 one
+/// story gained its answer and another lost its choices.)…
 pub(super) const THIN_QUESTION_WORDS: usize = 2;
 /// …and so does one with fewer than this that names no medicine or lexicon term ("what are
-/// the real pros and cons of each?", "a coworker said that could be dangerous??"). At 4 and
-/// 5 the development and regression questions only gained right answers (four, then one
-/// more); at 6 an off-topic post about a sponsor was offered choices…
+/// the real pros and cons of each?", "a coworker said that could be dangerous??"). At 4
+/// three stories of the development and regression questions gained their answer and one
+/// lost its choices (its lent clause names "the kids"); 5 answered one more; at 6 an
+/// off-topic post about a sponsor was offered choices…
 pub(super) const SUBJECTLESS_QUESTION_WORDS: usize = 5;
-/// …going back at most this many clauses.
+/// …going back at most this many clauses. (At 1 a story whose question points two
+/// clauses back, past "I'm ok now.", lost its answer; at 3 one story lost its answer and
+/// another its choices.)
 pub(super) const THIN_QUESTION_REACH: usize = 2;
