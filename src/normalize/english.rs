@@ -263,7 +263,6 @@ pub(super) const LEAD_INS: &[&str] = &[
     "oh",
     "wait",
     "lol",
-    "also",
     "question",
     "q",
     "pls",
