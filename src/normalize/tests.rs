@@ -223,28 +223,31 @@ fn finds_the_clauses_that_ask() {
 
 #[test]
 fn a_question_that_says_almost_nothing_asks_about_what_came_before() {
-    // "what now?" asks about the knee, and about revia: back to a clause that names a
-    // medicine or a term of the lexicon.
-    asking_case(
-        "two weeks on revia. my knee hurts. what now?",
-        &[true, true, true],
-    );
-    // Two clauses at most.
-    asking_case(
-        "revia for a month. my knee hurts. it swelled up overnight. what now?",
-        &[false, true, true, true],
-    );
-    asking_case(
-        "on the shot for a month. my roommate said imodium is an opioid. is that true?",
-        &[false, true, true],
-    );
-    // Back as far as it takes to find a subject, two clauses at most.
-    asking_case(
-        "on the shot. the lump got red, then it grew. is it?",
-        &[false, true, true, true],
-    );
-    // Nor a question that names nothing the lexicon knows, in a few words: back to a clause
-    // that does.
+    for (text, expected) in [
+        // "what now?" asks about the knee, and about revia: back to a clause that names a
+        // medicine or a term of the lexicon…
+        (
+            "two weeks on revia. my knee hurts. what now?",
+            &[true, true, true][..],
+        ),
+        (
+            "on the shot for a month. my roommate said imodium is an opioid. is that true?",
+            &[false, true, true],
+        ),
+        // …two clauses at most.
+        (
+            "revia for a month. my knee hurts. it swelled up overnight. what now?",
+            &[false, true, true, true],
+        ),
+        (
+            "on the shot. the lump got red, then it grew. is it?",
+            &[false, true, true, true],
+        ),
+    ] {
+        asking_case(text, expected);
+    }
+    // A question of a few words that names nothing the lexicon knows: back to a clause that
+    // does.
     let a = normalizer().analyze(
         "i forget pills. the doctor offered revia or the shot. what are the pros and cons of each?",
     );
