@@ -213,8 +213,9 @@ impl Weights {
         story_answer_margin: 0.05,
         // An asking clause read alone is a short question: under the floor at which a short
         // question is offered anything (`short_clarify_min`) it does not say what the story
-        // asks ("what are the real pros and cons of each?" led to an entry on other
-        // medicines at 0.14, agreeing with a story about vitamins and blood pressure pills).
+        // asks (before such a question leaned on the clause before it, "what are the real
+        // pros and cons of each?" led to an entry on other medicines at 0.14, agreeing with a
+        // story about vitamins and blood pressure pills).
         story_question_min: 0.2,
         // Half the usual Laplace smoothing of naive Bayes: at 0.1 rare words swayed it and
         // siblings were answered wrongly; at 1 and 2 it backed fewer right leaders.
