@@ -50,6 +50,13 @@ pub enum Error {
         /// What went wrong; never holds stored values such as a member's words.
         message: String,
     },
+    /// A storage call the runtime stopped because the bot is shutting down: not a failure
+    /// of the store, so it starts no outage and logs no warning.
+    #[error("storage {store}: stopped because the bot is shutting down")]
+    StorageStopped {
+        /// Which store, without credentials.
+        store: String,
+    },
 }
 
 /// Where a config problem is, as a prefix: `FILE:LINE: `, `FILE: `, `:LINE: `, or nothing

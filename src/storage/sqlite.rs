@@ -51,7 +51,7 @@ impl SqliteStore {
             tokio::task::spawn_blocking(move || open_blocking(&path, &name))
         }
         .await
-        .map_err(|e| storage_error(&name, e))??;
+        .map_err(|e| joined(&name, e))??;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             name,
@@ -73,7 +73,19 @@ impl SqliteStore {
             f(&mut conn).map_err(|e| storage_error(&name, e))
         })
         .await
-        .map_err(|e| storage_error(&self.name, e))?
+        .map_err(|e| joined(&self.name, e))?
+    }
+}
+
+/// The error for a blocking call that did not finish: stopped by a shutting-down runtime, or
+/// panicked.
+fn joined(name: &str, e: tokio::task::JoinError) -> crate::Error {
+    if e.is_cancelled() {
+        crate::Error::StorageStopped {
+            store: name.to_string(),
+        }
+    } else {
+        storage_error(name, e)
     }
 }
 

@@ -49,6 +49,13 @@ impl Health {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Notes a failed call (see [`Health::down`]); a call stopped by shutdown is no failure.
+    pub(super) fn failed(&self, op: Op, e: &crate::Error) {
+        if !matches!(e, crate::Error::StorageStopped { .. }) {
+            self.down(op, &e.to_string());
+        }
+    }
+
     /// Notes a failure; the first one of an outage logs the one warning.
     pub(super) fn down(&self, op: Op, reason: &str) {
         let mut outage = self.lock();
@@ -120,5 +127,25 @@ impl Health {
         if let Some(d) = outage.overflow_dropped.as_mut() {
             *d += n;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_stopped_by_shutdown_starts_no_outage() {
+        let health = Health::new("sqlite medfaq.db".to_string());
+        let stopped = crate::Error::StorageStopped {
+            store: "sqlite medfaq.db".to_string(),
+        };
+        health.failed(Op::Write, &stopped);
+        assert!(!health.is_down());
+        health.failed(
+            Op::Write,
+            &crate::storage::storage_error("sqlite medfaq.db", "disk full"),
+        );
+        assert!(health.is_down());
     }
 }

@@ -163,7 +163,7 @@ impl Storage {
                 let storage = Storage::new(store, policy)?;
                 match first {
                     Ok(Ok(())) => {}
-                    Ok(Err(e)) => storage.shared.health.down(Op::Read, &e.to_string()),
+                    Ok(Err(e)) => storage.shared.health.failed(Op::Read, &e),
                     Err(_) => storage.shared.health.down(Op::Read, "connecting timed out"),
                 }
                 Ok(storage)
@@ -248,7 +248,7 @@ impl Storage {
                 settings
             }
             Ok(Err(e)) => {
-                self.shared.health.down(Op::Read, &e.to_string());
+                self.shared.health.failed(Op::Read, &e);
                 stale.flatten()
             }
             Err(_) => {
@@ -269,7 +269,7 @@ impl Storage {
                 self.shared.health.up(Op::Read);
                 self.shared.cache_settings(guild_id, settings.clone());
             }
-            Err(e) => self.shared.health.down(Op::Read, &e.to_string()),
+            Err(e) => self.shared.health.failed(Op::Read, e),
         }
         read
     }
@@ -287,7 +287,7 @@ impl Storage {
                 self.shared.health.up(Op::Write);
                 self.shared.cache_settings(guild_id, Some(settings));
             }
-            Err(e) => self.shared.health.down(Op::Write, &e.to_string()),
+            Err(e) => self.shared.health.failed(Op::Write, e),
         }
         write
     }
@@ -382,7 +382,7 @@ impl Storage {
         self.shared.lock_cache().remove(&guild_id);
         match &forgotten {
             Ok(_) => self.shared.health.up(Op::Write),
-            Err(e) => self.shared.health.down(Op::Write, &e.to_string()),
+            Err(e) => self.shared.health.failed(Op::Write, e),
         }
         forgotten
     }

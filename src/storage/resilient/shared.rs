@@ -54,7 +54,7 @@ impl Shared {
                     );
                 }
             }
-            Err(e) => self.health.down(Op::Write, &e.to_string()),
+            Err(e) => self.health.failed(Op::Write, e),
         }
         purged
     }
@@ -69,7 +69,7 @@ impl Shared {
                         .fetch_add(batch.len() as u64, Ordering::Relaxed);
                     return;
                 }
-                Ok(Err(e)) => self.health.down(Op::Write, &e.to_string()),
+                Ok(Err(e)) => self.health.failed(Op::Write, &e),
                 Err(_) => self.health.down(Op::Write, "writing timed out"),
             }
             if attempt < MAX_WRITE_ATTEMPTS {
@@ -131,7 +131,7 @@ pub(super) async fn writer(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
             () = tokio::time::sleep(PROBE_EVERY), if down => {
                 match tokio::time::timeout(WRITE_TIMEOUT, shared.store.ping()).await {
                     Ok(Ok(())) => shared.health.up(Op::Read),
-                    Ok(Err(e)) => shared.health.down(Op::Read, &e.to_string()),
+                    Ok(Err(e)) => shared.health.failed(Op::Read, &e),
                     Err(_) => shared.health.down(Op::Read, "checking the store timed out"),
                 }
             }
