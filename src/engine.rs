@@ -278,20 +278,13 @@ impl Engine {
         let analysis = self.analyze(question);
         let triage = self.triage.explain(&analysis);
         let ranking = self.index.rank_analysis(&analysis);
-        let asks: Vec<bool> = (0..analysis.tokens.len())
-            .map(|i| analysis.token_asks(i))
+        let mut asking: Vec<String> = (0..analysis.tokens.len())
+            .filter(|i| analysis.token_asks(*i))
+            .map(|i| analysis.tokens[i].text.clone())
             .collect();
-        let asking = if asks.iter().all(|a| *a) {
-            Vec::new()
-        } else {
-            analysis
-                .tokens
-                .iter()
-                .zip(&asks)
-                .filter(|(_, a)| **a)
-                .map(|(t, _)| t.text.clone())
-                .collect()
-        };
+        if asking.len() == analysis.tokens.len() {
+            asking.clear();
+        }
         let guard = self.index.guard();
         let owned = |names: Vec<&str>| names.into_iter().map(str::to_string).collect();
         let entries = ranking

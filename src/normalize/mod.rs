@@ -144,7 +144,8 @@ fn asks_indirectly(ws: &[String]) -> bool {
 /// most [`english::THIN_QUESTION_REACH`] clauses. A question says almost nothing when it has
 /// fewer than [`english::THIN_QUESTION_WORDS`] meaningful tokens, or fewer than
 /// [`english::SUBJECTLESS_QUESTION_WORDS`] and no medicine or lexicon term.
-fn lend_asking_to_the_subject(tokens: &[Token], clauses: &[u16], asking: &mut [bool]) {
+/// Returns, for each clause, whether it was lent asking.
+fn lend_asking_to_the_subject(tokens: &[Token], clauses: &[u16], asking: &mut [bool]) -> Vec<bool> {
     let mut words = vec![0usize; asking.len()];
     let mut subject = vec![false; asking.len()];
     for (t, c) in tokens.iter().zip(clauses) {
@@ -182,6 +183,11 @@ fn lend_asking_to_the_subject(tokens: &[Token], clauses: &[u16], asking: &mut [b
             }
         }
     }
+    asking
+        .iter()
+        .zip(&asked)
+        .map(|(now, itself)| *now && !*itself)
+        .collect()
 }
 
 /// Returns true if and only if `c` ends a clause: sentence punctuation, a comma, a colon, a
@@ -399,13 +405,7 @@ impl Normalizer {
             .iter()
             .map(|w| word_clause.get(*w).copied().unwrap_or(0))
             .collect();
-        let asked_itself = asking.clone();
-        lend_asking_to_the_subject(&tokens, &clauses, &mut asking);
-        let lent = asking
-            .iter()
-            .zip(&asked_itself)
-            .map(|(now, before)| *now && !*before)
-            .collect();
+        let lent = lend_asking_to_the_subject(&tokens, &clauses, &mut asking);
         Analysis {
             words,
             tokens,
