@@ -17,7 +17,8 @@ impl Index {
     /// [`Weights::context_weight`](super::Weights::context_weight)); the drug guard still
     /// reads every word, unless a medicine the story names only in passing would leave
     /// nothing to offer, or would rule out an entry clearly better than those it lets
-    /// through (see [`Ranking::passing_medicine`]).
+    /// through, or one titled with the medicine asked about where those are titled with
+    /// none (see [`Ranking::passing_medicine`]).
     pub fn rank_analysis(&self, analysis: &Analysis) -> Ranking {
         let factors = self.clause_factors(analysis);
         let n = analysis.tokens.len();
@@ -55,10 +56,16 @@ impl Index {
                 // declined, or led by an entry that only the passing medicine let through
                 // (a detox medicine leading to the detox entry).
                 // (With nothing ranked strictly, the strict reading declines.)
+                // Or led by an entry titled with a medicine the member asks about, where the
+                // strict leader is titled with none ("back home my GP had me on antabuse…
+                // my new doctor prescribes revia. What exactly does antabuse do to you?" is
+                // not for the entry on drinking with naltrexone, which mentions antabuse).
                 let clearly_other = match (relaxed.scored.first(), ranking.scored.first()) {
                     (Some(r), Some(s)) => {
                         r.entry != s.entry
-                            && r.score - s.score >= self.weights.passing_medicine_lead
+                            && (r.score - s.score >= self.weights.passing_medicine_lead
+                                || (self.titled_with_asked(analysis, &asks, r.entry)
+                                    && !self.titled_with_asked(analysis, &asks, s.entry)))
                     }
                     _ => false,
                 };
@@ -97,6 +104,15 @@ impl Index {
                 (false, _) => self.weights.context_weight,
             })
             .collect()
+    }
+
+    /// Returns true if and only if the title of the entry at `entry` names a medicine the
+    /// asking clauses (`asks`) name.
+    fn titled_with_asked(&self, analysis: &Analysis, asks: &[bool], entry: usize) -> bool {
+        let anchors = self.guard.anchors(entry);
+        analysis.tokens.iter().zip(asks).any(|(t, asks)| {
+            *asks && t.kind == TokenKind::Drug && anchors.contains(&t.text.as_str())
+        })
     }
 
     /// A story that names several medicines, one of which only in passing ("stopped with a

@@ -331,6 +331,16 @@ fn a_medicine_a_story_names_in_passing_does_not_decide_what_it_asks() {
     let d = index.decide(&ranking);
     assert!(matches!(d, Decision::Clarify(_)), "{q:?} is only offered");
     assert!(offered(&kb, &d).contains(&"naltrexone-vs-acamprosate".into()));
+    // The medicine the member asks about names the entry a careful reader picks, though an
+    // entry on the other one mentions it in passing and scores a little higher read strictly.
+    let q = "Back home my GP had me on antabuse, the tablet that makes you ill if you drink. \
+             Now that I have moved here my new doctor prescribes revia. What exactly does \
+             antabuse do to you?";
+    let ranking = read(q);
+    assert_eq!(ranking.passing_medicine.as_deref(), Some("naltrexone"));
+    let d = index.decide(&ranking);
+    assert!(matches!(d, Decision::Clarify(_)), "{q:?} is only offered");
+    assert_eq!(offered(&kb, &d)[0], "disulfiram-basics");
     // The medicine the question asks about is never ignored, nor the only one named.
     for q in [
         "Some background: I did a hospital detox last month and I'm 3 weeks sober now. My \
