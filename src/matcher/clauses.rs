@@ -50,7 +50,9 @@ impl Index {
                 .filter(|s| s.score >= self.weights.story_question_min)
                 .map(|s| s.entry);
         }
-        if story {
+        // A medicine only a clause that does not ask names may be in passing, in a story or
+        // a short message alike ("i take campral. does naltrexone cause nausea").
+        if asks.iter().any(|a| !a) {
             if let Some(relaxed) = self.without_a_passing_medicine(analysis, &factors, &asks) {
                 // Read so, the story is offered its entries when read strictly it would be
                 // declined, or led by an entry that only the passing medicine let through

@@ -341,6 +341,10 @@ fn a_medicine_a_story_names_in_passing_does_not_decide_what_it_asks() {
     let d = index.decide(&ranking);
     assert!(matches!(d, Decision::Clarify(_)), "{q:?} is only offered");
     assert_eq!(offered(&kb, &d)[0], "disulfiram-basics");
+    // Not only in stories: a short message that says what the member takes, then asks
+    // about another medicine.
+    let d = index.decide(&read("i take campral. does naltrexone cause nausea"));
+    assert_eq!(offered(&kb, &d)[0], "naltrexone-nausea");
     // The medicine the question asks about is never ignored, nor the only one named.
     for q in [
         "Some background: I did a hospital detox last month and I'm 3 weeks sober now. My \
