@@ -78,6 +78,21 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
     if top.score < floor {
         return Decision::NoMatch;
     }
+    // A named medicine lowers the floor as evidence of what the question is about; when it
+    // asks about something none of the entries it would reach ever covers ("best way to
+    // taper off methadone"), that evidence is void.
+    if top.score < w.clarify_min
+        && floor < w.clarify_min
+        && !ranking.story
+        && choices(ranking, w, top, floor).iter().all(|s| {
+            matches!(
+                ranking.mismatch(s.entry),
+                Some(Mismatch::UncoveredFacet | Mismatch::UnknownSubject)
+            )
+        })
+    {
+        return Decision::NoMatch;
+    }
     let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
     // A story scores low against everything; when its asking clauses lead to the same entry
     // as the whole message, a lower score is enough.
@@ -202,6 +217,50 @@ mod tests {
             decide_with(&backed(w.story_backed_clarify_min - 0.02), &w),
             Decision::NoMatch
         );
+    }
+
+    #[test]
+    fn a_named_medicine_does_not_lower_the_floor_for_a_subject_nothing_it_reaches_covers() {
+        let w = Weights::DEFAULT;
+        let low = (w.clarify_min_named_drug + w.clarify_min) / 2.0;
+        let question = |mismatches: Vec<(usize, Mismatch)>, story: bool| Ranking {
+            names_drug: true,
+            names_topic: false,
+            story,
+            mismatches,
+            ..self::story(&[low, low - 0.01], None)
+        };
+        let uncovered = vec![(0, Mismatch::UncoveredFacet), (1, Mismatch::UnknownSubject)];
+        assert_eq!(
+            decide_with(&question(uncovered.clone(), false), &w),
+            Decision::NoMatch
+        );
+        // One entry a member can use among them, or a story: offered as before.
+        for r in [
+            question(vec![(0, Mismatch::UncoveredFacet)], false),
+            question(
+                vec![(0, Mismatch::UncoveredFacet), (1, Mismatch::MissingSubject)],
+                false,
+            ),
+            question(uncovered.clone(), true),
+        ] {
+            assert!(matches!(decide_with(&r, &w), Decision::Clarify(_)), "{r:?}");
+        }
+        // From the usual floor up, the entries are offered as before.
+        let r = Ranking {
+            scored: vec![
+                Scored {
+                    entry: 0,
+                    score: w.clarify_min,
+                },
+                Scored {
+                    entry: 1,
+                    score: w.clarify_min - 0.01,
+                },
+            ],
+            ..question(uncovered, false)
+        };
+        assert!(matches!(decide_with(&r, &w), Decision::Clarify(_)));
     }
 
     #[test]
