@@ -78,18 +78,20 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
     if top.score < floor {
         return Decision::NoMatch;
     }
-    // A named medicine lowers the floor as evidence of what the question is about; when it
-    // asks about something none of the entries it would reach ever covers ("best way to
-    // taper off methadone"), that evidence is void.
+    // A named medicine lowers the floor as evidence of what the question is about; when the
+    // topic guard holds back every entry it would offer, that evidence is void: the question
+    // asks about something none of them covers ("best way to taper off methadone"), or
+    // names none of their subject ("normal starting dose at the methadone clinic" is not for
+    // the entry on alcohol or benzos with methadone). Declining these kept every right
+    // offer in the development, emergency and regression questions; declining the same
+    // from the usual floor up lost seven ("will naltrexone come up on my urine screen",
+    // whose entry puts it in other words) for eight declines.
     if top.score < w.clarify_min
         && floor < w.clarify_min
         && !ranking.story
-        && choices(ranking, w, top, floor).iter().all(|s| {
-            matches!(
-                ranking.mismatch(s.entry),
-                Some(Mismatch::UncoveredFacet | Mismatch::UnknownSubject)
-            )
-        })
+        && choices(ranking, w, top, floor)
+            .iter()
+            .all(|s| ranking.mismatch(s.entry).is_some())
     {
         return Decision::NoMatch;
     }
@@ -220,7 +222,7 @@ mod tests {
     }
 
     #[test]
-    fn a_named_medicine_does_not_lower_the_floor_for_a_subject_nothing_it_reaches_covers() {
+    fn a_named_medicine_does_not_lower_the_floor_when_the_topic_guard_holds_back_every_choice() {
         let w = Weights::DEFAULT;
         let low = (w.clarify_min_named_drug + w.clarify_min) / 2.0;
         let question = |mismatches: Vec<(usize, Mismatch)>, story: bool| Ranking {
@@ -235,13 +237,14 @@ mod tests {
             decide_with(&question(uncovered.clone(), false), &w),
             Decision::NoMatch
         );
+        let unrelated = vec![(0, Mismatch::MissingSubject), (1, Mismatch::PassingMention)];
+        assert_eq!(
+            decide_with(&question(unrelated, false), &w),
+            Decision::NoMatch
+        );
         // One entry a member can use among them, or a story: offered as before.
         for r in [
             question(vec![(0, Mismatch::UncoveredFacet)], false),
-            question(
-                vec![(0, Mismatch::UncoveredFacet), (1, Mismatch::MissingSubject)],
-                false,
-            ),
             question(uncovered.clone(), true),
         ] {
             assert!(matches!(decide_with(&r, &w), Decision::Clarify(_)), "{r:?}");
