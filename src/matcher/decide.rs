@@ -78,23 +78,6 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
     if top.score < floor {
         return Decision::NoMatch;
     }
-    // A named medicine lowers the floor as evidence of what the question is about; when the
-    // topic guard holds back every entry it would offer, that evidence is void: the question
-    // asks about something none of them covers ("best way to taper off methadone"), or
-    // names none of their subject ("normal starting dose at the methadone clinic" is not for
-    // the entry on alcohol or benzos with methadone). Declining these kept every right
-    // offer in the development, emergency and regression questions; declining the same
-    // from the usual floor up lost seven ("will naltrexone come up on my urine screen",
-    // whose entry puts it in other words) for eight declines.
-    if top.score < w.clarify_min
-        && floor < w.clarify_min
-        && !ranking.story
-        && choices(ranking, w, top, floor)
-            .iter()
-            .all(|s| ranking.mismatch(s.entry).is_some())
-    {
-        return Decision::NoMatch;
-    }
     let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
     // A story scores low against everything; when its asking clauses lead to the same entry
     // as the whole message, a lower score is enough.
@@ -129,6 +112,23 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
         && !ranking.top_by_a_term_alone
     {
         return Decision::Answer(top);
+    }
+    // A question about a medicine that no entry it would be offered is about, where the
+    // topic guard holds back each of them: it asks about that medicine something the
+    // knowledge does not cover ("side effects of methadone", "forgot my naloxegol, should i
+    // double up" are not for the entries on alcohol with methadone or on naloxegol's
+    // warnings). Declined, like other medicines' questions. An entry about the medicine
+    // (one that requires it, such as the disulfiram basics for "how long does antabuse stay
+    // in your system") is still offered: there the guard's reason is more often wording.
+    // Stories are left out (no development or regression story changed either way): their
+    // asking clauses often leave the subject to the story.
+    if ranking.names_drug
+        && !ranking.story
+        && choices(ranking, w, top, floor)
+            .iter()
+            .all(|s| ranking.mismatch(s.entry).is_some() && !ranking.about_named.contains(&s.entry))
+    {
+        return Decision::NoMatch;
     }
     // A bare medicine or topic whose likely entries share a topic: the topic's overview,
     // which offers the others beside it.
@@ -168,6 +168,7 @@ mod tests {
             question_leader: leader,
             passing_medicine: None,
             mismatches: Vec::new(),
+            about_named: Vec::new(),
             covered_only_for_others: None,
             agreement: 0.0,
             overview: None,
@@ -222,46 +223,43 @@ mod tests {
     }
 
     #[test]
-    fn a_named_medicine_does_not_lower_the_floor_when_the_topic_guard_holds_back_every_choice() {
+    fn a_medicine_no_choice_is_about_is_declined_when_the_topic_guard_holds_back_every_choice() {
         let w = Weights::DEFAULT;
-        let low = (w.clarify_min_named_drug + w.clarify_min) / 2.0;
-        let question = |mismatches: Vec<(usize, Mismatch)>, story: bool| Ranking {
-            names_drug: true,
-            names_topic: false,
-            story,
-            mismatches,
-            ..self::story(&[low, low - 0.01], None)
-        };
-        let uncovered = vec![(0, Mismatch::UncoveredFacet), (1, Mismatch::UnknownSubject)];
+        let question =
+            |mismatches: Vec<(usize, Mismatch)>, about: Vec<usize>, story: bool| Ranking {
+                names_drug: true,
+                names_topic: true,
+                story,
+                mismatches,
+                about_named: about,
+                ..self::story(&[0.6, 0.55, 0.2], None)
+            };
+        let held = vec![(0, Mismatch::UncoveredFacet), (1, Mismatch::MissingSubject)];
         assert_eq!(
-            decide_with(&question(uncovered.clone(), false), &w),
+            decide_with(&question(held.clone(), vec![], false), &w),
             Decision::NoMatch
         );
-        let unrelated = vec![(0, Mismatch::MissingSubject), (1, Mismatch::PassingMention)];
-        assert_eq!(
-            decide_with(&question(unrelated, false), &w),
-            Decision::NoMatch
-        );
-        // One entry a member can use among them, or a story: offered as before.
         for r in [
-            question(vec![(0, Mismatch::UncoveredFacet)], false),
-            question(uncovered.clone(), true),
+            // One choice a member can use, or one about the medicine asked about, or a
+            // story: offered as before.
+            question(vec![(0, Mismatch::UncoveredFacet)], vec![], false),
+            question(held.clone(), vec![1], false),
+            question(held.clone(), vec![], true),
         ] {
-            assert!(matches!(decide_with(&r, &w), Decision::Clarify(_)), "{r:?}");
+            assert!(
+                matches!(decide_with(&r, &w), Decision::Clarify(c) if c.len() == 2),
+                "{r:?}"
+            );
         }
-        // From the usual floor up, the entries are offered as before.
+        // The third entry, under the clarify band, is not a choice, so not a reason to offer.
+        assert_eq!(
+            decide_with(&question(held.clone(), vec![2], false), &w),
+            Decision::NoMatch
+        );
+        // Naming no medicine, nothing is declined for it.
         let r = Ranking {
-            scored: vec![
-                Scored {
-                    entry: 0,
-                    score: w.clarify_min,
-                },
-                Scored {
-                    entry: 1,
-                    score: w.clarify_min - 0.01,
-                },
-            ],
-            ..question(uncovered, false)
+            names_drug: false,
+            ..question(held, vec![], false)
         };
         assert!(matches!(decide_with(&r, &w), Decision::Clarify(_)));
     }

@@ -540,6 +540,17 @@ impl Index {
             None
         };
         let names_drug = eligible.names_drug();
+        let about_named = scored
+            .iter()
+            .take(MAX_CHOICES + 1)
+            .map(|s| s.entry)
+            .filter(|e| {
+                let required = self.guard.required(*e);
+                tokens
+                    .iter()
+                    .any(|t| t.kind == TokenKind::Drug && required.contains(&t.text.as_str()))
+            })
+            .collect();
         let top_by_a_term_alone = scored
             .first()
             .is_some_and(|s| eligible.by_a_term_alone(s.entry));
@@ -564,6 +575,7 @@ impl Index {
             question_leader: None,
             passing_medicine: None,
             mismatches,
+            about_named,
             covered_only_for_others,
             agreement,
             overview,

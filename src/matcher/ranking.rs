@@ -49,6 +49,9 @@ pub struct Ranking {
     /// The leading entries that may be offered but not answered, and why (see
     /// [`Facets`](super::Facets)).
     pub mismatches: Vec<(usize, Mismatch)>,
+    /// The leading entries that are about a drug the question names: they require it (see
+    /// [`DrugGuard::required`](super::DrugGuard::required)).
+    pub about_named: Vec<usize>,
     /// A subject the question asks about that only entries about other medicines cover
     /// (see [`super::Facets::covered_only_for_others`]): nothing curated answers it.
     pub covered_only_for_others: Option<String>,

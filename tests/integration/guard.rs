@@ -314,6 +314,28 @@ fn a_medicine_set_aside_is_not_what_the_question_is_about() {
 }
 
 #[test]
+fn a_question_about_a_medicine_no_entry_it_reaches_is_about_is_declined() {
+    // The only entries these reach name the medicine beside their own subject (alcohol or
+    // benzos with buprenorphine or methadone), and none of them covers what is asked.
+    for q in [
+        "side effects of methadone",
+        "subs and pregnancy, is that safe for the baby",
+        "whats the difference between subutex and suboxone",
+        "can sublocade make you put on weight",
+    ] {
+        let r = ENGINE.ask(q);
+        assert_eq!(r.outcome, Outcome::NoMatch, "{q:?} offers {:?}", offered(q));
+    }
+    // An entry about the medicine asked about is still offered, though the guard holds it
+    // back for a subject its wording leaves out.
+    assert!(
+        offered("how long does antabuse stay in your system before you can drink")
+            .iter()
+            .any(|i| i == "disulfiram-basics")
+    );
+}
+
+#[test]
 fn a_subject_covered_only_for_other_medicines_is_declined() {
     // Alcohol, pregnancy and the liver have entries, but for naltrexone; the entries about
     // naloxone and the gut-only blockers never speak of them.
