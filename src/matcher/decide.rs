@@ -119,7 +119,8 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
     // double up" are not for the entries on alcohol with methadone or on naloxegol's
     // warnings). Declined, like other medicines' questions. An entry about the medicine
     // (one that requires it, such as the disulfiram basics for "how long does antabuse stay
-    // in your system") is still offered: there the guard's reason is more often wording.
+    // in your system") is still offered: there the guard's reason is more often wording; so
+    // is any entry for a question naming two medicines (see `Ranking::about_named`).
     // Stories are left out (no development or regression story changed either way): their
     // asking clauses often leave the subject to the story.
     if ranking.names_drug

@@ -50,7 +50,8 @@ pub struct Ranking {
     /// [`Facets`](super::Facets)).
     pub mismatches: Vec<(usize, Mismatch)>,
     /// The leading entries that are about a drug the question names: they require it (see
-    /// [`DrugGuard::required`](super::DrugGuard::required)).
+    /// [`DrugGuard::required`](super::DrugGuard::required)), or the question names two or
+    /// more medicines, asking how they go together, which every eligible entry covers.
     pub about_named: Vec<usize>,
     /// A subject the question asks about that only entries about other medicines cover
     /// (see [`super::Facets::covered_only_for_others`]): nothing curated answers it.

@@ -326,6 +326,10 @@ fn a_question_about_a_medicine_no_entry_it_reaches_is_about_is_declined() {
         let r = ENGINE.ask(q);
         assert_eq!(r.outcome, Outcome::NoMatch, "{q:?} offers {:?}", offered(q));
     }
+    // Two medicines named ask how they go together, which the entry covers: offered.
+    assert!(offered("eszopiclone with my methadone, is that safe")
+        .iter()
+        .any(|i| i == "alcohol-or-benzodiazepines-with-buprenorphine-methadone"));
     // An entry about the medicine asked about is still offered, though the guard holds it
     // back for a subject its wording leaves out.
     assert!(
