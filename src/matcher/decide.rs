@@ -93,6 +93,24 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
     {
         return Decision::Answer(top);
     }
+    // A question about a medicine that no entry it would be offered is about, where the
+    // topic guard holds back each of them: it asks about that medicine something the
+    // knowledge does not cover ("side effects of methadone", "forgot my naloxegol, should i
+    // double up" are not for the entries on alcohol with methadone or on naloxegol's
+    // warnings). Declined, like other medicines' questions. An entry about the medicine
+    // (one that requires it, such as the disulfiram basics for "how long does antabuse stay
+    // in your system") is still offered: there the guard's reason is more often wording; so
+    // is any entry for a question naming two medicines (see `Ranking::about_named`).
+    // Stories are left out (no development or regression story changed either way): their
+    // asking clauses often leave the subject to the story.
+    if ranking.names_drug
+        && !ranking.story
+        && choices(ranking, w, top, floor)
+            .iter()
+            .all(|s| ranking.mismatch(s.entry).is_some() && !ranking.about_named.contains(&s.entry))
+    {
+        return Decision::NoMatch;
+    }
     // Siblings the words barely separate, where the second opinion clearly prefers the
     // leader: answered; a story only when it all but settles it, and a leader the topic
     // guard holds back only when it all but settles it and the guard's reason may be
@@ -112,24 +130,6 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
         && !ranking.top_by_a_term_alone
     {
         return Decision::Answer(top);
-    }
-    // A question about a medicine that no entry it would be offered is about, where the
-    // topic guard holds back each of them: it asks about that medicine something the
-    // knowledge does not cover ("side effects of methadone", "forgot my naloxegol, should i
-    // double up" are not for the entries on alcohol with methadone or on naloxegol's
-    // warnings). Declined, like other medicines' questions. An entry about the medicine
-    // (one that requires it, such as the disulfiram basics for "how long does antabuse stay
-    // in your system") is still offered: there the guard's reason is more often wording; so
-    // is any entry for a question naming two medicines (see `Ranking::about_named`).
-    // Stories are left out (no development or regression story changed either way): their
-    // asking clauses often leave the subject to the story.
-    if ranking.names_drug
-        && !ranking.story
-        && choices(ranking, w, top, floor)
-            .iter()
-            .all(|s| ranking.mismatch(s.entry).is_some() && !ranking.about_named.contains(&s.entry))
-    {
-        return Decision::NoMatch;
     }
     // A bare medicine or topic whose likely entries share a topic: the topic's overview,
     // which offers the others beside it.
@@ -252,6 +252,22 @@ mod tests {
                 "{r:?}"
             );
         }
+        // Not even when the second opinion all but settles it, as it may for a leader held
+        // back for its wording: the medicine asked about is not the entry's.
+        let settled = Ranking {
+            agreement: 1.0,
+            ..question(held.clone(), vec![], false)
+        };
+        assert_eq!(decide_with(&settled, &w), Decision::NoMatch);
+        let about = Ranking {
+            agreement: 1.0,
+            ..question(
+                vec![(0, Mismatch::MissingSubject), (1, Mismatch::MissingSubject)],
+                vec![0],
+                false,
+            )
+        };
+        assert!(matches!(decide_with(&about, &w), Decision::Answer(_)));
         // The third entry, under the clarify band, is not a choice, so not a reason to offer.
         assert_eq!(
             decide_with(&question(held.clone(), vec![2], false), &w),
