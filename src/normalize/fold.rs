@@ -97,7 +97,11 @@ pub fn words(text: &str) -> Vec<String> {
         // Dropping an apostrophe can bring combining marks together, which NFKC orders:
         // normalise again so that words are stable.
         let w: String = if w.is_ascii() { w } else { w.nfkc().collect() };
-        if !w.is_empty() {
+        // Without its apostrophes it may be shorthand ("b`4" is "b4"): expand it as the same
+        // word typed without them would be, so that words are stable.
+        if let Some(expanded) = EXPANSIONS.get(w.as_str()) {
+            out.extend(expanded.split(' ').map(str::to_string));
+        } else if !w.is_empty() {
             out.push(w);
         }
     }

@@ -89,6 +89,10 @@ fn words_expand_texting_shorthand() {
         "been on it a wk. wat r the side effects of revia",
         &[false, true],
     );
+    // An apostrophe typed inside shorthand is dropped first, as it would be on reading the
+    // words again.
+    assert_eq!(words("b`4"), ["before"]);
+    assert_eq!(words("b'4 bed"), words("b4 bed"));
     // Not expanded: shorthand that means something else beside medicines, and numbers.
     assert_eq!(words("bc and 2 rn"), ["bc", "and", "2", "rn"]);
     // Each spelling expands one way.
