@@ -349,6 +349,15 @@ impl Eligible<'_> {
         self.names_its_drugs(entry, true)
     }
 
+    /// Returns true if and only if the entry at `entry` is about a drug the question names:
+    /// it requires one of them, or the question names two or more, asking how they go
+    /// together, which every entry it may reach covers.
+    pub fn is_about_a_named_drug(&self, entry: usize) -> bool {
+        self.drugs.len() > 1
+            || (entry < self.guard.entries()
+                && intersects(self.guard.set(entry, Set::Required), &self.drug_bits.0))
+    }
+
     /// Returns true if and only if the question names a drug and reaches the entry at `entry`
     /// only through a term that may mean the entry's drug ("i used heroin 5 days ago, when
     /// can i start the shot" and the entries on naltrexone): the member may mean another

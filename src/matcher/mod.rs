@@ -540,27 +540,11 @@ impl Index {
             None
         };
         let names_drug = eligible.names_drug();
-        // Two medicines named ask how they go together, which every entry the drug guard
-        // lets through covers ("lunesta and suboxone together"): each such entry is about them.
-        let mut drug_names: Vec<&str> = tokens
-            .iter()
-            .filter(|t| t.kind == TokenKind::Drug)
-            .map(|t| t.text.as_str())
-            .collect();
-        drug_names.sort_unstable();
-        drug_names.dedup();
-        let several_drugs = drug_names.len() > 1;
         let about_named = scored
             .iter()
             .take(MAX_CHOICES + 1)
             .map(|s| s.entry)
-            .filter(|e| {
-                let required = self.guard.required(*e);
-                several_drugs
-                    || tokens
-                        .iter()
-                        .any(|t| t.kind == TokenKind::Drug && required.contains(&t.text.as_str()))
-            })
+            .filter(|e| eligible.is_about_a_named_drug(*e))
             .collect();
         let top_by_a_term_alone = scored
             .first()
