@@ -216,6 +216,17 @@ fn check_safety(
             );
         }
     }
+    for (line, form) in forms_cut_by_a_comment(text) {
+        f.add(
+            path,
+            line,
+            None,
+            format!(
+                "YAML reads everything from ` #` on as a comment, so this form is only \
+                 `{form}`: quote the whole form (\"...\") to use `#number` or `#year`"
+            ),
+        );
+    }
     let mut concepts = Vec::new();
     let concepts_line = top("concepts");
     for (name, forms) in raw.concepts {
@@ -368,9 +379,39 @@ fn unknown_kind(name: &str) -> String {
     )
 }
 
+/// The unquoted list items (1-based line, what YAML keeps of them) in which ` #number` or
+/// ` #year` starts a YAML comment: `- took about #number` is read as the form `took about`,
+/// which matches far more than was meant.
+fn forms_cut_by_a_comment(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let item = l.trim_start().strip_prefix("- ")?;
+            if item.starts_with(['"', '\'']) {
+                return None;
+            }
+            let cut = [" #number", " #year"]
+                .iter()
+                .filter_map(|m| item.find(m))
+                .min()?;
+            Some((i + 1, item[..cut].trim_end().to_string()))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_form_cut_short_by_a_yaml_comment_is_found() {
+        let text = "concepts:\n  x:\n    - took about #number\n    - \"in #year\"\n    - \
+                    fine # a note\n    - in #year or so\n";
+        assert_eq!(
+            forms_cut_by_a_comment(text),
+            [(3, "took about".to_string()), (6, "in".to_string())]
+        );
+    }
 
     #[test]
     fn forms_parse_into_pieces() {
