@@ -79,8 +79,11 @@ pub fn check_dir_with(dir: &Path, options: &Options) -> Result<Report> {
     let entries = kb.entries.len();
     let (review_findings, warnings) = review_findings(&kb, options);
     findings.extend(review_findings);
-    let (retrieval, questions_checked) = retrieval_findings(kb);
+    let engine = Engine::new(kb);
+    let (retrieval, questions_checked) = retrieval_findings(&engine);
     findings.extend(retrieval);
+    let mut warnings = warnings;
+    warnings.extend(example_warnings(&engine));
     Ok(Report {
         findings,
         warnings,
@@ -183,8 +186,7 @@ pub fn format_date(days: i64) -> String {
 
 /// Asks every stored question of every enabled entry and reports those that do not answer
 /// with their own entry.
-pub fn retrieval_findings(kb: KnowledgeBase) -> (Vec<Finding>, usize) {
-    let engine = Engine::new(kb);
+pub fn retrieval_findings(engine: &Engine) -> (Vec<Finding>, usize) {
     let kb = engine.knowledge();
     let mut findings = Vec::new();
     let mut checked = 0;
@@ -252,6 +254,38 @@ pub fn retrieval_findings(kb: KnowledgeBase) -> (Vec<Finding>, usize) {
     (findings, checked)
 }
 
+/// Warns about each triage example that triage, rules and learned reader together, does not
+/// read as labelled: an emergency it would not escalate, or a message it would escalate that
+/// is labelled `none`. Warnings, not findings: the learned reader generalises from the
+/// examples and need not reproduce every one, but a curator who just added an example wants
+/// to know whether it took.
+pub fn example_warnings(engine: &Engine) -> Vec<Finding> {
+    let kb = engine.knowledge();
+    let path = kb.root.join(crate::knowledge::EXAMPLES_FILE);
+    kb.safety
+        .examples
+        .iter()
+        .filter_map(|example| {
+            let kinds = engine.triage(&example.text).kinds;
+            let message = match (example.kind, kinds.first()) {
+                (Some(kind), None) => format!(
+                    "example labelled `{kind}` is not escalated; add a form to safety.yaml or more examples like it"
+                ),
+                (None, Some(found)) => format!(
+                    "example labelled `none` is escalated as `{found}`; run `medfaq ask --explain` on it to see why"
+                ),
+                _ => return None,
+            };
+            Some(Finding {
+                path: path.clone(),
+                line: example.line,
+                entry: None,
+                message,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +293,43 @@ mod tests {
     fn valid() -> KnowledgeBase {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
         KnowledgeBase::load(&dir).expect("the valid fixture loads")
+    }
+
+    #[test]
+    fn examples_triage_does_not_read_as_labelled_are_warnings() {
+        use crate::knowledge::{EmergencyKind, TriageExample};
+        let mut kb = valid();
+        let example = |text: &str, kind, line| TriageExample {
+            text: text.to_string(),
+            kind,
+            line,
+        };
+        kb.safety.examples = vec![
+            // A rule escalates it, whatever its label says.
+            example("he is not breathing right now", None, 3),
+            // Said the way a stored question and two other examples are, which describe no
+            // emergency: the learned reader cannot be sure of it.
+            example(
+                "will oxycodone work if i am on vivitrol",
+                Some(EmergencyKind::Seizure),
+                5,
+            ),
+            example(
+                "she is having a seizure right now",
+                Some(EmergencyKind::Seizure),
+                7,
+            ),
+            example("will oxycodone work when i am on vivitrol", None, 9),
+            example("will oxycodone work if im on vivitrol", None, 11),
+        ];
+        let warnings = example_warnings(&Engine::new(kb));
+        let lines: Vec<usize> = warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [3, 5], "{warnings:?}");
+        assert!(warnings[0].message.contains("escalated as `overdose`"));
+        assert!(warnings[1]
+            .message
+            .contains("labelled `seizure` is not escalated"));
+        assert!(warnings[0].path.ends_with("triage-examples.yaml"));
     }
 
     #[test]

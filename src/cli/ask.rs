@@ -113,6 +113,9 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
     for why in &triage.held_back {
         writeln!(out, "  not fired: {why}")?;
     }
+    if let Some(learned) = &triage.learned {
+        writeln!(out, "triage, learned reader: {learned}")?;
+    }
     for e in &explanation.entries {
         writeln!(
             out,

@@ -5,6 +5,7 @@
 //! the checks on values that several files share (ids, dates).
 
 mod entries;
+mod examples;
 mod lexicon;
 pub mod safety;
 mod sources;
@@ -111,7 +112,11 @@ pub(super) fn check(dir: &Path, files: RawFiles) -> (Option<KnowledgeBase>, Vec<
     let mut f = Findings(Vec::new());
     let sources = sources::check(dir, files.sources, &mut f);
     let lexicon = lexicon::check(dir, files.lexicon, &mut f);
-    let safety = safety::check(dir, files.safety, lexicon.as_ref(), &mut f);
+    let mut safety = safety::check(dir, files.safety, lexicon.as_ref(), &mut f);
+    let examples = examples::check(files.examples, &mut f);
+    if let Some(safety) = &mut safety {
+        safety.examples = examples;
+    }
     let entries = entries::check(dir, files.entries, sources.as_ref(), &mut f);
     let kb = match (sources, lexicon, safety) {
         (Some(sources), Some(lexicon), Some(safety)) => Some(KnowledgeBase {

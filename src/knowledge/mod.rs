@@ -7,6 +7,8 @@
 //!   lexicon.yaml     term variants and drug classes
 //!   safety.yaml      emergency cues, crisis resources by region, disclaimer texts
 //!   sources.yaml     citable sources by key: { key: { title, url } }
+//!   triage-examples.yaml   optional: messages labelled with the emergency they describe (or
+//!                          `none`), which triage's learned reader is trained on
 //! ```
 //! Loading parses every file into private raw structs, then `lint` checks them and turns them
 //! into the public types here. Nothing downstream sees the raw YAML.
@@ -250,6 +252,20 @@ pub struct RuleDef {
     pub line: usize,
 }
 
+/// The optional file of labelled messages triage's learned reader is trained on.
+pub const EXAMPLES_FILE: &str = "triage-examples.yaml";
+
+/// A message labelled with the emergency it describes, from `triage-examples.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriageExample {
+    /// The message as a member would type it.
+    pub text: String,
+    /// The emergency it describes, or `None` for a message that describes none.
+    pub kind: Option<EmergencyKind>,
+    /// Its line in the file.
+    pub line: usize,
+}
+
 /// Emergency triage data and the texts of `safety.yaml`.
 #[derive(Debug, Clone)]
 pub struct SafetyData {
@@ -276,6 +292,9 @@ pub struct SafetyData {
     pub concepts: Vec<ConceptDef>,
     /// Triage rules, in order: the first that fires decides the kind the reply leads with.
     pub rules: Vec<RuleDef>,
+    /// Labelled messages for triage's learned reader (from `triage-examples.yaml`; empty
+    /// when the file is absent).
+    pub examples: Vec<TriageExample>,
 }
 
 /// What kind of lexicon term a canonical name is.

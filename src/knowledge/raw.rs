@@ -119,6 +119,14 @@ pub struct SafetyFile {
     pub(super) rules: Vec<RawRule>,
 }
 
+/// One example message of `triage-examples.yaml` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExample {
+    pub text: String,
+    pub kind: String,
+}
+
 /// One source as written in `sources.yaml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,6 +153,7 @@ pub(super) struct RawFiles {
     pub lexicon: Option<Loaded<LexiconFile>>,
     pub safety: Option<Loaded<SafetyFile>>,
     pub sources: Option<Loaded<BTreeMap<String, RawSource>>>,
+    pub examples: Option<Loaded<Vec<RawExample>>>,
 }
 
 /// Reads every knowledge file under `dir`. Only a missing or unreadable folder is an error;
@@ -171,6 +180,7 @@ pub(super) fn read_dir(dir: &Path) -> Result<RawFiles, Error> {
         lexicon: read_typed(&dir.join("lexicon.yaml")),
         safety: read_typed(&dir.join("safety.yaml")),
         sources: read_typed(&dir.join("sources.yaml")),
+        examples: read_typed(&dir.join(super::EXAMPLES_FILE)),
     })
 }
 

@@ -12,11 +12,17 @@
 //! - **Rules** name the signs they need (`any`, `all`), the context they need anywhere in the
 //!   message (`with`), context that rules them out (`without`) and the suppressors that apply
 //!   to them (`unless`). The first rule that fires decides the kind the reply leads with.
+//! - When no rule fires, the **learned reader** ([`model`]), trained on `triage-examples.yaml`
+//!   and the entries' questions, reads the message whole and escalates it when it finds an
+//!   emergency at least [`LEARNED_THRESHOLD`] likely. Forms cover the phrasings someone thought
+//!   of; messages nobody wrote a form for are where it earns its place. It only adds: it never
+//!   silences a rule.
 //!
 //! Triage reads the [`Analysis`] the matcher already made, so it costs a few hash look-ups
 //! per word.
 
 mod form;
+mod model;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -25,6 +31,16 @@ use serde::Serialize;
 use crate::knowledge::{EmergencyKind, KnowledgeBase, TermKind};
 use crate::normalize::{Analysis, Normalizer, TokenKind};
 use form::{Classes, Form, StartKey, Unit};
+use model::Model;
+
+/// The learned reader escalates a message the rules left alone when it finds an emergency
+/// this likely.
+pub const LEARNED_THRESHOLD: f32 = 0.7;
+
+/// The learned reader trains on at most this many entry questions (as messages describing
+/// no emergency), spread evenly over the knowledge, so a very large knowledge base still
+/// loads quickly.
+const MAX_QUESTIONS_LEARNED: usize = 5000;
 
 /// At most this many concepts: a message's concepts are kept as bits of one `u128`.
 pub const MAX_CONCEPTS: usize = 128;
@@ -59,6 +75,9 @@ pub struct Assessment {
     /// emergency (texts from `safety.yaml`, placeholders not yet filled).
     #[serde(skip)]
     pub notices: Vec<String>,
+    /// True when the learned reader, not a rule, found the emergency.
+    #[serde(skip)]
+    pub learned: bool,
 }
 
 impl Assessment {
@@ -77,6 +96,9 @@ pub struct Explanation {
     pub fired: Vec<String>,
     /// For rules whose signs appeared but that did not fire: why not.
     pub held_back: Vec<String>,
+    /// What the learned reader made of it: the likeliest kind and how likely an emergency
+    /// is, and whether that escalates.
+    pub learned: Option<String>,
 }
 
 /// The compiled triage stage.
@@ -96,6 +118,8 @@ pub struct Triage {
     rules: Vec<Rule>,
     now: Bits,
     notices: Vec<(usize, String)>,
+    /// The learned reader, when there are examples to learn from.
+    model: Option<Model>,
 }
 
 impl Triage {
@@ -161,7 +185,7 @@ impl Triage {
             .iter()
             .filter_map(|(name, text)| Some((names.iter().position(|n| n == name)?, text.clone())))
             .collect();
-        Triage {
+        let mut triage = Triage {
             now: bit(crate::knowledge::NOW),
             names,
             forms,
@@ -173,7 +197,49 @@ impl Triage {
             classes,
             rules,
             notices,
+            model: None,
+        };
+        triage.model = triage.learn(kb, normalizer);
+        triage
+    }
+
+    /// Trains the learned reader on `kb`'s triage examples and entry questions.
+    fn learn(&self, kb: &KnowledgeBase, normalizer: &Normalizer) -> Option<Model> {
+        let examples = &kb.safety.examples;
+        if examples.is_empty() {
+            return None;
         }
+        let questions: Vec<&str> = kb
+            .entries
+            .iter()
+            .filter(|e| e.enabled)
+            .flat_map(|e| e.questions.iter().map(String::as_str))
+            .collect();
+        let step = questions.len().div_ceil(MAX_QUESTIONS_LEARNED).max(1);
+        let labelled = examples
+            .iter()
+            .map(|e| (e.text.as_str(), model::class(e.kind)))
+            .chain(questions.into_iter().step_by(step).map(|q| (q, 0)));
+        let samples: Vec<(Vec<u64>, usize)> = labelled
+            .map(|(text, class)| (self.features(&normalizer.analyze(text)).0, class))
+            .collect();
+        Model::train(&samples)
+    }
+
+    /// The learned reader's features of `analysis`, and its clauses' concepts.
+    fn features(&self, analysis: &Analysis) -> (Vec<u64>, Vec<Bits>) {
+        let clauses = self.concepts(analysis);
+        let present = clauses.iter().fold(0, |acc, c| acc | c);
+        (model::features(analysis, present), clauses)
+    }
+
+    /// The learned reader's verdict on `analysis`: the likeliest kind and how likely an
+    /// emergency is.
+    fn learned(&self, analysis: &Analysis, clauses: &[Bits]) -> Option<(EmergencyKind, f32)> {
+        let model = self.model.as_ref()?;
+        let present = clauses.iter().fold(0, |acc, c| acc | c);
+        let p = model.probabilities(&model::features(analysis, present));
+        Some(model::verdict(&p))
     }
 
     /// The words the forms use, split in two: long words that misspellings may be corrected
@@ -192,7 +258,16 @@ impl Triage {
     /// Decides whether `analysis` describes an emergency.
     pub fn assess(&self, analysis: &Analysis) -> Assessment {
         let clauses = self.concepts(analysis);
-        let (kinds, _) = self.decide(&clauses);
+        let (mut kinds, _) = self.decide(&clauses);
+        let mut learned = false;
+        if kinds.is_empty() {
+            if let Some((kind, p)) = self.learned(analysis, &clauses) {
+                if p >= LEARNED_THRESHOLD {
+                    kinds.push(kind);
+                    learned = true;
+                }
+            }
+        }
         let notices = if kinds.is_empty() {
             let present = clauses.iter().fold(0, |acc, c| acc | c);
             self.notices
@@ -203,7 +278,11 @@ impl Triage {
         } else {
             Vec::new()
         };
-        Assessment { kinds, notices }
+        Assessment {
+            kinds,
+            notices,
+            learned,
+        }
     }
 
     /// Explains how `analysis` was read: each clause's concepts, the rules that fired, and
@@ -258,6 +337,16 @@ impl Triage {
                 .map(|&i| format!("{} ({})", self.rules[i].name, self.rules[i].kind))
                 .collect(),
             held_back,
+            learned: self.learned(analysis, &clauses).map(|(kind, p)| {
+                let verdict = if !fired.is_empty() {
+                    "the rules decided"
+                } else if p >= LEARNED_THRESHOLD {
+                    "escalates"
+                } else {
+                    "below the threshold"
+                };
+                format!("{kind} {p:.2} ({verdict}; escalates at {LEARNED_THRESHOLD:.2})")
+            }),
         }
     }
 

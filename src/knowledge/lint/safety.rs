@@ -368,6 +368,7 @@ fn check_safety(
         notices,
         concepts,
         rules,
+        examples: Vec::new(),
     })
 }
 
