@@ -51,6 +51,88 @@ pub const MIN_CORRECTION_TARGET_LEN: usize = 8;
 /// Words that start a new clause, as a comma would.
 const CLAUSE_WORDS: &[&str] = &["but", "pero"];
 
+/// Words that deny what follows them: "i'm not thinking of hurting myself", "not drinking,
+/// not using". A form that starts with one ("not breathing") is read as written.
+const NEGATORS: &[&str] = &["not", "no", "never"];
+
+/// Words that may stand between a negator and the words it denies ("not really thinking of
+/// hurting myself"); any other word ends its reach ("i could not believe it, he is blue").
+const NEGATION_BRIDGES: &[&str] = &[
+    "really",
+    "even",
+    "ever",
+    "actually",
+    "currently",
+    "think",
+    "thinking",
+    "thought",
+    "planning",
+    "plan",
+    "going",
+    "gonna",
+    "want",
+    "wanting",
+    "trying",
+    "considering",
+    "about",
+    "of",
+    "to",
+    "on",
+    "at",
+    "all",
+    "been",
+    "be",
+    "i",
+    "am",
+    "is",
+    "are",
+    "was",
+    "were",
+    "have",
+    "has",
+    "had",
+    "do",
+    "does",
+    "did",
+    "will",
+    "would",
+    "he",
+    "she",
+    "they",
+    "we",
+    "it",
+    "any",
+    "anymore",
+    "sure",
+];
+
+/// At most this many bridge words between a negator and the words it denies.
+const NEGATION_REACH: usize = 3;
+
+/// Returns true if and only if the words from `start` on are denied by a negator just
+/// before them, in the same clause.
+fn negated(units: &[Unit], start: usize) -> bool {
+    if NEGATORS.contains(&units[start].raw) {
+        return false;
+    }
+    let clause = units[start].clause;
+    for back in 1..=NEGATION_REACH + 1 {
+        let Some(u) = start.checked_sub(back).map(|i| &units[i]) else {
+            return false;
+        };
+        if u.clause != clause {
+            return false;
+        }
+        if NEGATORS.contains(&u.raw) {
+            return true;
+        }
+        if !NEGATION_BRIDGES.contains(&u.raw) {
+            return false;
+        }
+    }
+    false
+}
+
 type Bits = u128;
 
 /// A compiled rule.
@@ -117,6 +199,9 @@ pub struct Triage {
     classes: Classes,
     rules: Vec<Rule>,
     now: Bits,
+    /// Concepts a negator does not deny: `now` and `recovered` ("not anymore" is still a
+    /// change of state, and "i can not stop" is now).
+    not_negated: Bits,
     notices: Vec<(usize, String)>,
     /// The learned reader, when there are examples to learn from.
     model: Option<Model>,
@@ -187,6 +272,7 @@ impl Triage {
             .collect();
         let mut triage = Triage {
             now: bit(crate::knowledge::NOW),
+            not_negated: bit(crate::knowledge::NOW) | bit("recovered"),
             names,
             forms,
             by_token,
@@ -368,9 +454,13 @@ impl Triage {
         let mut clauses: Vec<Bits> = vec![0; units.last().map_or(0, |u| u.clause + 1)];
         for start in 0..units.len() {
             let unit = &units[start];
+            let negated = negated(&units, start);
             let mut try_list = |list: Option<&Vec<u32>>| {
                 for &f in list.into_iter().flatten() {
                     let form = &self.forms[f as usize];
+                    if negated && self.not_negated & (1 << form.concept) == 0 {
+                        continue;
+                    }
                     if form.matches(&units, start, &self.classes) {
                         clauses[unit.clause] |= 1 << form.concept;
                     }

@@ -142,3 +142,25 @@ fn a_crisis_topic_without_an_emergency_earns_a_notice() {
         .notices
         .is_empty());
 }
+
+#[test]
+fn a_negator_denies_the_words_just_after_it() {
+    for text in [
+        "im not thinking of hurting myself, just feeling low today",
+        "not drinking, not using, just sitting in my car feeling like a failure",
+    ] {
+        let explained = engine().explain_triage(text);
+        assert!(explained.fired.is_empty(), "{text:?}: {explained:#?}");
+    }
+    // Only what it denies: the rest of the message still counts, and a form that starts
+    // with the negator ("not breathing") is read as written.
+    case(
+        "i dont want to die but i took too many of my pills and i cant stay awake",
+        &[Overdose],
+    );
+    case("i could not believe it, he is not breathing", &[Overdose]);
+    case(
+        "i never wanted to kill myself until tonight, i have the pills here",
+        &[Suicide],
+    );
+}
