@@ -246,6 +246,9 @@ pub struct RuleDef {
     pub with: Vec<String>,
     /// None of these anywhere in the message.
     pub without: Vec<String>,
+    /// None of these anywhere in the message ("the vet said he's fine", "in the movie"),
+    /// unless a clause with one of the rule's signs says it is happening now.
+    pub settled_by: Vec<String>,
     /// Suppressors: a sign in a clause that has one of these (and no `now`) does not count.
     pub unless: Vec<String>,
     /// The line of the rule in `safety.yaml`.

@@ -98,6 +98,8 @@ pub(super) struct RawRule {
     #[serde(default)]
     pub without: Vec<String>,
     #[serde(default)]
+    pub settled_by: Vec<String>,
+    #[serde(default)]
     pub unless: Vec<String>,
 }
 

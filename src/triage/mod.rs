@@ -144,6 +144,7 @@ struct Rule {
     all: Bits,
     with: Bits,
     without: Bits,
+    settled_by: Bits,
     unless: Bits,
 }
 
@@ -202,6 +203,8 @@ pub struct Triage {
     /// Concepts a negator does not deny: `now` and `recovered` ("not anymore" is still a
     /// change of state, and "i can not stop" is now).
     not_negated: Bits,
+    /// The `recovered` concept: cancels `now` in its clause.
+    recovered: Bits,
     notices: Vec<(usize, String)>,
     /// The learned reader, when there are examples to learn from.
     model: Option<Model>,
@@ -261,6 +264,7 @@ impl Triage {
                     all: bits(&r.all),
                     with: bits(&r.with),
                     without: bits(&r.without),
+                    settled_by: bits(&r.settled_by),
                     unless: bits(&r.unless),
                 })
             })
@@ -273,6 +277,7 @@ impl Triage {
         let mut triage = Triage {
             now: bit(crate::knowledge::NOW),
             not_negated: bit(crate::knowledge::NOW) | bit("recovered"),
+            recovered: bit("recovered"),
             names,
             forms,
             by_token,
@@ -404,6 +409,12 @@ impl Triage {
                 why.push(format!(
                     "ruled out by {}",
                     self.list(present & rule.without)
+                ));
+            }
+            if self.settled(&clauses, rule, present) {
+                why.push(format!(
+                    "settled by {}, and no clause with its signs says now",
+                    self.list(present & rule.settled_by)
                 ));
             }
             held_back.push(format!("{} ({}): {}", rule.name, rule.kind, why.join("; ")));
@@ -547,7 +558,7 @@ impl Triage {
             let live = self.live(clauses, rule);
             let any = rule.any == 0 || live & rule.any != 0;
             let all = live & rule.all == rule.all;
-            if any && all {
+            if any && all && !self.settled(clauses, rule, present) {
                 fired.push(i);
                 if !kinds.contains(&rule.kind) {
                     kinds.push(rule.kind);
@@ -555,6 +566,18 @@ impl Triage {
             }
         }
         (kinds, fired)
+    }
+
+    /// Returns true if and only if something in the message settles `rule` ("the vet said
+    /// he's fine") and no clause with one of its signs says it is happening now.
+    fn settled(&self, clauses: &[Bits], rule: &Rule, present: Bits) -> bool {
+        if present & rule.settled_by == 0 {
+            return false;
+        }
+        let signs = rule.any | rule.all;
+        !clauses
+            .iter()
+            .any(|c| c & signs != 0 && c & self.now != 0 && c & self.recovered == 0)
     }
 
     /// The concepts of clauses that none of `rule`'s suppressors silences.

@@ -164,3 +164,33 @@ fn a_negator_denies_the_words_just_after_it() {
         &[Suicide],
     );
 }
+
+#[test]
+fn a_settled_event_is_not_an_emergency_unless_its_signs_are_happening_now() {
+    for text in [
+        "my dog chewed an empty suboxone foil, the vet says he is fine",
+        "took my naltrexone twice by mistake this morning, i feel completely normal",
+        "in the movie the guy stops breathing and his lips go blue, is that realistic",
+    ] {
+        let explained = engine().explain_triage(text);
+        assert!(explained.fired.is_empty(), "{text:?}: {explained:#?}");
+        assert!(
+            explained.held_back.iter().any(|w| w.contains("settled by")),
+            "{text:?}: {explained:#?}"
+        );
+    }
+    case(
+        "they sent her home from the er yesterday but she is seizing again right now",
+        &[Seizure],
+    );
+    case(
+        "we were watching a movie and he just stopped breathing, his lips are going grey",
+        &[Overdose],
+    );
+    // A parent's "she seems fine" does not settle a child's swallowed medicine: methadone
+    // and buprenorphine harm hours later.
+    case(
+        "my 2 year old chewed one of my suboxone films, she seems totally fine right now",
+        &[Poisoning],
+    );
+}

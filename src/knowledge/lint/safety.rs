@@ -291,6 +291,7 @@ fn check_safety(
             .chain(&r.all)
             .chain(&r.with)
             .chain(&r.without)
+            .chain(&r.settled_by)
             .chain(&r.unless)
         {
             if !known.contains(name.as_str()) {
@@ -312,6 +313,7 @@ fn check_safety(
             all: r.all,
             with: r.with,
             without: r.without,
+            settled_by: r.settled_by,
             unless: r.unless,
             line,
         });
