@@ -35,7 +35,7 @@ use model::Model;
 
 /// The learned reader escalates a message the rules left alone when it finds an emergency
 /// this likely.
-pub const LEARNED_THRESHOLD: f32 = 0.7;
+pub const LEARNED_THRESHOLD: f32 = 0.6;
 
 /// The learned reader trains on at most this many entry questions (as messages describing
 /// no emergency), spread evenly over the knowledge, so a very large knowledge base still
