@@ -51,6 +51,8 @@ pub struct Response {
 pub struct Emergency {
     /// The kinds of emergency, the one the reply leads with first.
     pub kinds: Vec<EmergencyKind>,
+    /// True when triage's learned reader found it, not a rule.
+    pub learned: bool,
 }
 
 /// What autocomplete offers for a partly typed question.
@@ -172,7 +174,7 @@ impl Engine {
         let analysis = self.index.normalizer().analyze(question);
         let assessment = self.triage.assess(&analysis);
         if assessment.is_emergency() {
-            return self.emergency_response(question, &assessment.kinds, region);
+            return self.emergency_response(question, &assessment, region);
         }
         let ranking = self.index.rank_analysis(&analysis);
         let alternatives = |list: &[Scored]| -> Vec<Alternative> {
@@ -234,9 +236,10 @@ impl Engine {
     fn emergency_response(
         &self,
         question: &str,
-        kinds: &[EmergencyKind],
+        assessment: &Assessment,
         region: &Region,
     ) -> Response {
+        let kinds = &assessment.kinds;
         Response {
             question: question.to_string(),
             outcome: Outcome::Emergency,
@@ -245,6 +248,7 @@ impl Engine {
             alternatives: Vec::new(),
             emergency: Some(Emergency {
                 kinds: kinds.to_vec(),
+                learned: assessment.learned,
             }),
             reply: Reply::emergency(&self.kb, region, kinds),
         }

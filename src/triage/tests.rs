@@ -194,3 +194,34 @@ fn a_settled_event_is_not_an_emergency_unless_its_signs_are_happening_now() {
         &[Poisoning],
     );
 }
+
+#[test]
+fn the_learned_reader_escalates_what_no_rule_fires_on() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+    let mut kb = crate::KnowledgeBase::load(&dir).expect("the shipped knowledge loads");
+    kb.safety.examples.clear();
+    let rules_alone = Engine::new(kb);
+    for (text, kind) in [
+        (
+            "brother has been off the bottle since friday and keeps brushing spiders off his arms that nobody else can see",
+            Withdrawal,
+        ),
+        (
+            "the bleeding from my wrist wont slow down even with a towel pressed on it",
+            SelfHarm,
+        ),
+    ] {
+        let explained = engine().explain_triage(text);
+        assert!(explained.fired.is_empty(), "{text:?}: {explained:#?}");
+        let assessment = engine().triage(text);
+        assert_eq!(assessment.kinds, [kind], "{text:?}: {explained:#?}");
+        assert!(assessment.learned);
+        assert!(
+            explained.learned.as_deref().is_some_and(|l| l.contains("escalates;")),
+            "{explained:#?}"
+        );
+        let without = rules_alone.triage(text);
+        assert!(!without.is_emergency(), "{text:?} without examples: {without:?}");
+        assert!(rules_alone.explain_triage(text).learned.is_none());
+    }
+}
