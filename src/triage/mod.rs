@@ -12,7 +12,7 @@
 //! - **Rules** name the signs they need (`any`, `all`), the context they need anywhere in the
 //!   message (`with`), context that rules them out (`without`) and the suppressors that apply
 //!   to them (`unless`). The first rule that fires decides the kind the reply leads with.
-//! - When no rule fires, the **learned reader** ([`model`]), trained on `triage-examples.yaml`
+//! - When no rule fires, the **learned reader** (`model.rs`), trained on `triage-examples.yaml`
 //!   and the entries' questions, reads the message whole and escalates it when it finds an
 //!   emergency at least [`LEARNED_THRESHOLD`] likely. Forms cover the phrasings someone thought
 //!   of; messages nobody wrote a form for are where it earns its place. It only adds: it never
