@@ -590,7 +590,7 @@ impl Triage {
     fn live(&self, clauses: &[Bits], rule: &Rule) -> Bits {
         clauses
             .iter()
-            .filter(|c| *c & rule.unless == 0 || *c & self.now != 0)
+            .filter(|c| *c & rule.unless == 0 || (*c & self.now != 0 && *c & self.recovered == 0))
             .fold(0, |acc, c| acc | c)
     }
 }

@@ -225,3 +225,15 @@ fn the_learned_reader_escalates_what_no_rule_fires_on() {
         assert!(rules_alone.explain_triage(text).learned.is_none());
     }
 }
+
+#[test]
+fn recovered_cancels_now_in_its_clause() {
+    // "tonight" would make the clause live; "ago tonight" says it is an anniversary.
+    let text = "3 years ago tonight i tried to kill myself, today im 2 years sober";
+    let explained = engine().explain_triage(text);
+    assert!(explained.fired.is_empty(), "{explained:#?}");
+    case(
+        "i tried to kill myself tonight, i took all my pills",
+        &[Suicide],
+    );
+}
