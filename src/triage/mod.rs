@@ -318,16 +318,15 @@ impl Triage {
             .map(|e| (e.text.as_str(), model::class(e.kind)))
             .chain(questions.into_iter().step_by(step).map(|q| (q, 0)));
         let samples: Vec<(Vec<u64>, usize)> = labelled
-            .map(|(text, class)| (self.features(&normalizer.analyze(text)).0, class))
+            .map(|(text, class)| (self.features(&normalizer.analyze(text)), class))
             .collect();
         Model::train(&samples)
     }
 
-    /// The learned reader's features of `analysis`, and its clauses' concepts.
-    fn features(&self, analysis: &Analysis) -> (Vec<u64>, Vec<Bits>) {
-        let clauses = self.concepts(analysis);
-        let present = clauses.iter().fold(0, |acc, c| acc | c);
-        (model::features(analysis, present), clauses)
+    /// The learned reader's features of `analysis`.
+    fn features(&self, analysis: &Analysis) -> Vec<u64> {
+        let present = self.concepts(analysis).iter().fold(0, |acc, c| acc | c);
+        model::features(analysis, present)
     }
 
     /// The learned reader's verdict on `analysis`: the likeliest kind and how likely an
