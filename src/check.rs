@@ -77,12 +77,11 @@ pub fn check_dir_with(dir: &Path, options: &Options) -> Result<Report> {
         });
     };
     let entries = kb.entries.len();
-    let (review_findings, warnings) = review_findings(&kb, options);
+    let (review_findings, mut warnings) = review_findings(&kb, options);
     findings.extend(review_findings);
     let engine = Engine::new(kb);
     let (retrieval, questions_checked) = retrieval_findings(&engine);
     findings.extend(retrieval);
-    let mut warnings = warnings;
     warnings.extend(example_warnings(&engine));
     Ok(Report {
         findings,

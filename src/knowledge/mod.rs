@@ -23,7 +23,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use crate::finding::Finding;
-pub use lint::safety::{parse_form, FormPiece, ANY_DRUG, NOW};
+pub use lint::safety::{parse_form, FormPiece, ANY_DRUG, NOW, RECOVERED};
 pub(crate) use lint::{is_iso_date, question_key};
 pub use raw::{LexiconFile, SafetyFile};
 

@@ -206,10 +206,8 @@ pub struct Triage {
     classes: Classes,
     rules: Vec<Rule>,
     now: Bits,
-    /// Concepts a negator does not deny: `now` and `recovered` ("not anymore" is still a
-    /// change of state, and "i can not stop" is now).
-    not_negated: Bits,
-    /// The `recovered` concept: cancels `now` in its clause.
+    /// The `recovered` concept: cancels `now` in its clause. A negator denies neither
+    /// ("not anymore" is still a change of state, and "i can not stop" is now).
     recovered: Bits,
     notices: Vec<(usize, String)>,
     /// The learned reader, when there are examples to learn from.
@@ -282,8 +280,7 @@ impl Triage {
             .collect();
         let mut triage = Triage {
             now: bit(crate::knowledge::NOW),
-            not_negated: bit(crate::knowledge::NOW) | bit("recovered"),
-            recovered: bit("recovered"),
+            recovered: bit(crate::knowledge::RECOVERED),
             names,
             forms,
             by_token,
@@ -474,7 +471,7 @@ impl Triage {
             let mut try_list = |list: Option<&Vec<u32>>| {
                 for &f in list.into_iter().flatten() {
                     let form = &self.forms[f as usize];
-                    if negated && self.not_negated & (1 << form.concept) == 0 {
+                    if negated && (self.now | self.recovered) & (1 << form.concept) == 0 {
                         continue;
                     }
                     if form.matches(&units, start, &self.classes) {
@@ -580,16 +577,20 @@ impl Triage {
             return false;
         }
         let signs = rule.any | rule.all;
-        !clauses
-            .iter()
-            .any(|c| c & signs != 0 && c & self.now != 0 && c & self.recovered == 0)
+        !clauses.iter().any(|c| c & signs != 0 && self.is_now(*c))
+    }
+
+    /// Returns true if and only if clause `c` says something is happening now and does not
+    /// say it is over.
+    fn is_now(&self, c: Bits) -> bool {
+        c & self.now != 0 && c & self.recovered == 0
     }
 
     /// The concepts of clauses that none of `rule`'s suppressors silences.
     fn live(&self, clauses: &[Bits], rule: &Rule) -> Bits {
         clauses
             .iter()
-            .filter(|c| *c & rule.unless == 0 || (*c & self.now != 0 && *c & self.recovered == 0))
+            .filter(|c| *c & rule.unless == 0 || self.is_now(**c))
             .fold(0, |acc, c| acc | c)
     }
 }

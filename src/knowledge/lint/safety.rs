@@ -13,6 +13,9 @@ use super::{is_iso_date, parsed, Findings};
 /// clause, so triage needs it.
 pub const NOW: &str = "now";
 
+/// The concept that says the danger is over; it cancels `now` in its clause.
+pub const RECOVERED: &str = "recovered";
+
 /// The lexicon name in a form that stands for any drug of the lexicon: `@drug`.
 pub const ANY_DRUG: &str = "drug";
 
