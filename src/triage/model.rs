@@ -88,11 +88,25 @@ impl Model {
         if !has(|c| c == 0) || !has(|c| c > 0) {
             return None;
         }
-        let mut model = Model {
-            weights: HashMap::default(),
-            bias: [0.0; CLASSES],
-        };
-        let mut order: Vec<usize> = (0..samples.len()).collect();
+        // Train on dense rows: each distinct feature gets an index, so an update is plain
+        // indexing rather than a hash lookup.
+        let mut index: HashMap<u64, u32> = HashMap::default();
+        let rows: Vec<(Vec<u32>, usize)> = samples
+            .iter()
+            .map(|(features, class)| {
+                let row = features
+                    .iter()
+                    .map(|f| {
+                        let next = index.len() as u32;
+                        *index.entry(*f).or_insert(next)
+                    })
+                    .collect();
+                (row, *class)
+            })
+            .collect();
+        let mut weights = vec![[0.0f32; CLASSES]; index.len()];
+        let mut bias = [0.0f32; CLASSES];
+        let mut order: Vec<usize> = (0..rows.len()).collect();
         let mut rng = 0x9E37_79B9_7F4A_7C15u64;
         for _ in 0..EPOCHS {
             // Fisher-Yates with xorshift: a fixed, reproducible order per epoch.
@@ -103,23 +117,33 @@ impl Model {
                 order.swap(i, (rng % (i as u64 + 1)) as usize);
             }
             for &i in &order {
-                let (features, class) = &samples[i];
-                let p = model.probabilities(features);
-                let mut g = p;
-                g[*class] -= 1.0;
-                for (b, g) in model.bias.iter_mut().zip(&g) {
-                    *b -= LEARNING_RATE * g;
+                let (row, class) = &rows[i];
+                let x = value(row.len());
+                let mut z = bias;
+                for &f in row {
+                    let w = &weights[f as usize];
+                    for c in 0..CLASSES {
+                        z[c] += w[c] * x;
+                    }
                 }
-                let x = value(features.len());
-                for f in features {
-                    let w = model.weights.entry(*f).or_insert([0.0; CLASSES]);
-                    for (w, g) in w.iter_mut().zip(&g) {
-                        *w -= LEARNING_RATE * (g * x + L2 * *w);
+                let mut g = softmax(z);
+                g[*class] -= 1.0;
+                for c in 0..CLASSES {
+                    bias[c] -= LEARNING_RATE * g[c];
+                }
+                for &f in row {
+                    let w = &mut weights[f as usize];
+                    for c in 0..CLASSES {
+                        w[c] -= LEARNING_RATE * (g[c] * x + L2 * w[c]);
                     }
                 }
             }
         }
-        Some(model)
+        let weights = index
+            .into_iter()
+            .map(|(feature, i)| (feature, weights[i as usize]))
+            .collect();
+        Some(Model { weights, bias })
     }
 
     /// The probability of each class for a message with `features`.
@@ -133,17 +157,22 @@ impl Model {
                 }
             }
         }
-        let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let mut sum = 0.0;
-        for v in &mut z {
-            *v = (*v - max).exp();
-            sum += *v;
-        }
-        for v in &mut z {
-            *v /= sum;
-        }
-        z
+        softmax(z)
     }
+}
+
+/// Turns scores into probabilities that sum to one.
+fn softmax(mut z: [f32; CLASSES]) -> [f32; CLASSES] {
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in &mut z {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    for v in &mut z {
+        *v /= sum;
+    }
+    z
 }
 
 /// The likeliest kind of emergency in `p`, and how likely any emergency is.

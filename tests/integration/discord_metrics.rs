@@ -26,6 +26,10 @@ const NO_MATCH: &str = "what is the airspeed of an unladen swallow";
 /// A question describing an overdose happening now.
 const EMERGENCY: &str = "he is not breathing";
 
+/// A metrics address on a port the system picks; the test reads it back from the log.
+const ANY_PORT: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0);
+
 /// A loopback address that was free a moment ago.
 fn free_addr() -> SocketAddr {
     let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -120,16 +124,16 @@ fn label_pairs(text: &str) -> Vec<(String, String)> {
 
 #[test]
 fn e2e_metrics_and_health_follow_answers_and_no_label_holds_member_text() {
-    let addr = free_addr();
     let said: Arc<Mutex<Vec<String>>> = Arc::default();
     let for_body = Arc::clone(&said);
     let logs = live::run_with(
         live::Options::default(),
         |config| {
             config.bot.watch_knowledge = false;
-            config.metrics.listen = Some(addr);
+            config.metrics.listen = Some(ANY_PORT);
         },
         move |live: Arc<Live>| async move {
+            let addr = live.metrics_addr().await;
             let (code, health) = scrape_until(addr, "/healthz", |code, _| code == 200).await;
             assert_eq!(code, 200);
             assert!(health.starts_with("ok: connected"), "{health}");
@@ -279,11 +283,11 @@ fn e2e_medfaq_status_is_for_server_managers_and_answers_privately_with_the_entry
 
 #[test]
 fn e2e_a_refused_reload_shows_in_status_and_metrics_until_a_good_one() {
-    let addr = free_addr();
     live::run_with(
         live::Options::default(),
-        |config| config.metrics.listen = Some(addr),
+        |config| config.metrics.listen = Some(ANY_PORT),
         |live| async move {
+            let addr = live.metrics_addr().await;
             let texts = medfaq::lang::texts(None);
             let broken = live.knowledge.join("entries/zz-broken.yaml");
             std::fs::write(&broken, "- id: broken\n  topic: [unclosed\n").unwrap();
@@ -319,14 +323,14 @@ fn e2e_a_refused_reload_shows_in_status_and_metrics_until_a_good_one() {
 
 #[test]
 fn e2e_a_dropped_gateway_counts_a_resume_and_health_stays_or_comes_back() {
-    let addr = free_addr();
     live::run_with(
         live::Options::default(),
         |config| {
             config.bot.watch_knowledge = false;
-            config.metrics.listen = Some(addr);
+            config.metrics.listen = Some(ANY_PORT);
         },
         |live| async move {
+            let addr = live.metrics_addr().await;
             scrape_until(addr, "/healthz", |code, _| code == 200).await;
             let sessions = live.standin.sessions_started();
             live.standin.drop_gateway();

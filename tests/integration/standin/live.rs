@@ -17,8 +17,9 @@ use super::{Request, StandIn};
 
 /// A recognisable fake token: it must never show up in a log line.
 pub const FAKE_TOKEN: &str = "MTIzNDU2Nzg5.FAKE-medfaq-live-token.never-log-me-0c4d1e";
-/// How long a test waits for anything before failing.
-pub const WAIT: Duration = Duration::from_secs(10);
+/// How long a test waits for anything before failing: generous, because CI's 2 cores run
+/// many tests (and their bots) at once. Only a failing test waits this long.
+pub const WAIT: Duration = Duration::from_secs(30);
 /// A server channel.
 pub const GUILD: Place = Place::Guild {
     guild: 710_000_000_000_000_001,
@@ -200,6 +201,17 @@ impl Live {
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    /// The address the bot's metrics endpoint listens on, from its log (tests give it port
+    /// 0, so no other test can take the port between choosing and binding it).
+    pub async fn metrics_addr(&self) -> std::net::SocketAddr {
+        const SERVING: &str = "serving /healthz and /metrics addr=";
+        self.wait_log(SERVING).await;
+        let text = self.logs.text();
+        let line = text.lines().find(|l| l.contains(SERVING)).unwrap();
+        let addr = line.split(SERVING).nth(1).unwrap().trim();
+        addr.parse().unwrap_or_else(|e| panic!("{addr:?}: {e}"))
     }
 
     /// Waits until the log has a line containing `needle`.
@@ -411,7 +423,24 @@ async fn start(standin_late: bool, tweak: impl FnOnce(&mut Config), logs: &Logs)
             StandIn::start_at(api_url.trim_start_matches("http://")).await
         }
     };
-    standin.wait_identified(WAIT).await;
+    // A bot whose serve ended (a bad config, a metrics address taken) never identifies:
+    // say why rather than time out.
+    let ended = async {
+        while !serve.is_finished() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    let stopped = tokio::select! {
+        () = standin.wait_identified(WAIT) => false,
+        () = ended => true,
+    };
+    if stopped {
+        let result = serve.await;
+        panic!(
+            "the bot stopped before identifying: {result:?}\nlogs:\n{}",
+            logs.text()
+        );
+    }
     if registers {
         standin
             .wait_request("command registration", WAIT, |r| {
