@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::knowledge::{EmergencyKind, Entry, KnowledgeBase, Region};
 use crate::lang;
 use crate::limits::MAX_AUTOCOMPLETE_TITLE;
-use crate::matcher::{Decision, Index, Scored, Weights};
+use crate::matcher::{Decision, Index, Mismatch, Scored, Weights};
 use crate::normalize;
 use crate::normalize::Token;
 use crate::reply::{Choice, Outcome, Reply};
@@ -300,7 +300,13 @@ impl Engine {
                 score: s.score,
                 title_drugs: owned(guard.anchors(s.entry)),
                 required_drugs: owned(guard.required(s.entry)),
-                held_back: ranking.mismatch(s.entry).map(|m| m.to_string()),
+                held_back: ranking.mismatch(s.entry).map(|m| match m {
+                    Mismatch::UncoveredFacet(id) => match self.index.facets().name(id) {
+                        Some(name) => format!("{m} ({name})"),
+                        None => m.to_string(),
+                    },
+                    m => m.to_string(),
+                }),
             })
             .collect();
         Explanation {

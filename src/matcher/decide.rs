@@ -119,7 +119,7 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
     let needed = match (ranking.mismatch(top.entry), ranking.story) {
         (None, false) => Some(w.agreement_min),
         (None, true) => Some(w.story_agreement_min),
-        (Some(Mismatch::MissingSubject), _) | (Some(Mismatch::UncoveredFacet), true) => {
+        (Some(Mismatch::MissingSubject), _) | (Some(Mismatch::UncoveredFacet(_)), true) => {
             Some(w.held_back_agreement_min)
         }
         (Some(_), _) => None,
@@ -235,7 +235,10 @@ mod tests {
                 about_named: about,
                 ..self::story(&[0.6, 0.55, 0.2], None)
             };
-        let held = vec![(0, Mismatch::UncoveredFacet), (1, Mismatch::MissingSubject)];
+        let held = vec![
+            (0, Mismatch::UncoveredFacet(0)),
+            (1, Mismatch::MissingSubject),
+        ];
         assert_eq!(
             decide_with(&question(held.clone(), vec![], false), &w),
             Decision::NoMatch
@@ -243,7 +246,7 @@ mod tests {
         for r in [
             // One choice a member can use, or one about the medicine asked about, or a
             // story: offered as before.
-            question(vec![(0, Mismatch::UncoveredFacet)], vec![], false),
+            question(vec![(0, Mismatch::UncoveredFacet(0))], vec![], false),
             question(held.clone(), vec![1], false),
             question(held.clone(), vec![], true),
         ] {
@@ -335,7 +338,7 @@ mod tests {
         // Titled with another medicine, or held back by the topic guard: declined.
         assert_eq!(decide_with(&ranking(false, None), &w), Decision::NoMatch);
         assert_eq!(
-            decide_with(&ranking(true, Some(Mismatch::UncoveredFacet)), &w),
+            decide_with(&ranking(true, Some(Mismatch::UncoveredFacet(0))), &w),
             Decision::NoMatch
         );
     }
@@ -372,7 +375,7 @@ mod tests {
                 short: true,
                 ..ranking(1.0, false, None)
             },
-            ranking(1.0, false, Some(Mismatch::UncoveredFacet)),
+            ranking(1.0, false, Some(Mismatch::UncoveredFacet(0))),
         ] {
             assert!(
                 matches!(decide_with(&r, &w), Decision::Clarify(c) if c.len() == 2),
@@ -399,10 +402,10 @@ mod tests {
                 false,
             ),
             (
-                held(w.held_back_agreement_min, true, Mismatch::UncoveredFacet),
+                held(w.held_back_agreement_min, true, Mismatch::UncoveredFacet(0)),
                 true,
             ),
-            (held(1.0, false, Mismatch::UncoveredFacet), false),
+            (held(1.0, false, Mismatch::UncoveredFacet(0)), false),
             (held(1.0, true, Mismatch::PassingMention), false),
             (held(1.0, false, Mismatch::PassingMention), false),
             // A subject no entry mentions is never wording.

@@ -82,8 +82,9 @@ pub const MAIN_DRUG_SHARE: f32 = 0.5;
 /// Why an entry may be offered but not answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mismatch {
-    /// The question asks about a facet the entry never mentions.
-    UncoveredFacet,
+    /// The question asks about a facet the entry never mentions (its id: see
+    /// [`Facets::name`]).
+    UncoveredFacet(u32),
     /// The question asks about a lexicon term no entry mentions: nothing curated covers it.
     UnknownSubject,
     /// The question names none of the terms that make up the entry's subject.
@@ -95,7 +96,7 @@ pub enum Mismatch {
 impl std::fmt::Display for Mismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Mismatch::UncoveredFacet => {
+            Mismatch::UncoveredFacet(_) => {
                 "the question asks about a subject the entry never mentions"
             }
             Mismatch::UnknownSubject => "the question asks about a subject no entry mentions",
@@ -408,11 +409,12 @@ impl Facets {
         if r.unknown_term_asked {
             return Some(Mismatch::UnknownSubject);
         }
-        if r.key_terms_asked
+        if let Some(id) = r
+            .key_terms_asked
             .iter()
-            .any(|id| e.mentioned.binary_search(id).is_err())
+            .find(|id| e.mentioned.binary_search(id).is_err())
         {
-            return Some(Mismatch::UncoveredFacet);
+            return Some(Mismatch::UncoveredFacet(*id));
         }
         let named = &r.named;
         // Naming the entry's subject, or a telling term of its questions, shows a question is

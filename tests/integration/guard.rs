@@ -415,3 +415,15 @@ fn the_shot_beside_another_drug_offers_the_entries_it_may_mean_and_never_answers
         Some("naltrexone-opioid-pain-medicines")
     );
 }
+
+#[test]
+fn explain_names_the_subject_an_entry_never_covers() {
+    let explanation = ENGINE.explain("how do i store disulfiram");
+    let held = explanation
+        .entries
+        .iter()
+        .find(|e| e.entry_id == "disulfiram-basics")
+        .and_then(|e| e.held_back.clone())
+        .expect("the disulfiram entry is held back");
+    assert!(held.ends_with("(storage)"), "{held}");
+}

@@ -47,7 +47,8 @@ impl Facets {
         })
     }
 
-    fn name(&self, id: u32) -> Option<&str> {
+    /// The term, class or drug a facet id stands for.
+    pub fn name(&self, id: u32) -> Option<&str> {
         self.names.get(id as usize).map(String::as_str)
     }
 }
