@@ -182,6 +182,14 @@ const SET_ASIDE_BY: &[&[&str]] = &[
     &["asid", "from"],
 ];
 
+/// Verbs that, just before "not", make it part of a question about the medicine after it:
+/// "isn't naltrexone bad for your liver", "won't the shot block my pain meds", "doesn't
+/// revia cause nausea" ask about it rather than set it aside.
+const ASKING_BEFORE_NOT: &[&str] = &[
+    "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should",
+    "has", "have", "had", "am", "must", "might",
+];
+
 /// The positions of the medicines and classes set aside by the words just before them (see
 /// [`SET_ASIDE_BY`]); usually none.
 pub(super) fn set_aside(tokens: &[Token]) -> Vec<usize> {
@@ -189,8 +197,14 @@ pub(super) fn set_aside(tokens: &[Token]) -> Vec<usize> {
         .filter(|&i| {
             matches!(tokens[i].kind, TokenKind::Drug | TokenKind::Class)
                 && SET_ASIDE_BY.iter().any(|cue| {
-                    i >= cue.len()
-                        && tokens[i - cue.len()..i]
+                    let Some(start) = i.checked_sub(cue.len()) else {
+                        return false;
+                    };
+                    let asks = cue[0] == "not"
+                        && start > 0
+                        && ASKING_BEFORE_NOT.contains(&tokens[start - 1].text.as_str());
+                    !asks
+                        && tokens[start..i]
                             .iter()
                             .zip(cue.iter())
                             .all(|(t, w)| t.text == *w)

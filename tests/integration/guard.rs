@@ -427,3 +427,28 @@ fn explain_names_the_subject_an_entry_never_covers() {
         .expect("the disulfiram entry is held back");
     assert!(held.ends_with("(storage)"), "{held}");
 }
+
+#[test]
+fn a_medicine_after_a_negated_question_verb_is_what_it_asks_about() {
+    // "isn't", "doesn't", "won't" ask about the medicine; they do not set it aside.
+    for (q, entry) in [
+        (
+            "isnt naltrexone bad for your liver? my aunt said it wrecks it",
+            "naltrexone-liver-safety",
+        ),
+        ("doesnt naltrexone cause liver damage", "naltrexone-liver-safety"),
+        ("won't vivitrol block my pain meds", "naltrexone-opioid-pain-medicines"),
+    ] {
+        assert_eq!(answered(q).as_deref(), Some(entry), "{q:?}");
+        let tokens = ENGINE.explain(q).tokens;
+        assert!(
+            tokens.iter().any(|t| t.text == "naltrexone"),
+            "{q:?} kept its medicine"
+        );
+    }
+    // "not the naltrexone" still sets it aside.
+    assert_eq!(
+        answered("not the naltrexone, the actual withdrawal, what helps").as_deref(),
+        Some("alcohol-withdrawal-treatment")
+    );
+}
