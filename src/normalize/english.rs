@@ -127,9 +127,29 @@ pub(super) const STOPWORDS: &[&str] = &[
     "idk",
 ];
 
+/// Function words of the languages members most often mix into English (Spanish, Portuguese,
+/// German): "mi esposo toma naltrexona", "meine Leberwerte sind hoch". They say as little as
+/// English stopwords, so they count as stopwords rather than as unknown words that pull a
+/// question away from every entry. Words that are also English words members use for meaning
+/// ("die", "son", "no") are left out; the question words are read as English (see
+/// [`CONTRACTIONS`]).
+pub(super) const BORROWED_STOPWORDS: &[&str] = &[
+    "al", "como", "con", "del", "el", "en", "esta", "este", "la", "las", "lo", "los", "mi", "mis",
+    "para", "pero", "por", "se", "su", "sus", "un", "una", "y", "ao", "com", "da", "das", "dos",
+    "ela", "ele", "em", "meu", "minha", "os", "um", "uma", "ich", "mein", "meine", "mit", "sind",
+    "und", "der", "zu", "le", "o", "e", "hola", "oi",
+];
+
 /// Contractions and common apostrophe-less spellings, expanded before anything else so that
 /// "isn't", "isnt" and "is not" read the same.
 pub(super) const CONTRACTIONS: &[(&str, &str)] = &[
+    // "o que é naltrexona", "qué es", "was ist": the question word and verb of the languages
+    // members mix in most (their other function words are in [`BORROWED_STOPWORDS`]).
+    ("que", "what"),
+    ("qué", "what"),
+    ("é", "is"),
+    ("es", "is"),
+    ("ist", "is"),
     ("can't", "can not"),
     ("cant", "can not"),
     ("cannot", "can not"),

@@ -312,7 +312,11 @@ impl Normalizer {
         for text in known_text {
             known.extend(words(text));
         }
-        let stopwords: HashSet<&'static str> = english::STOPWORDS.iter().copied().collect();
+        let stopwords: HashSet<&'static str> = english::STOPWORDS
+            .iter()
+            .chain(english::BORROWED_STOPWORDS)
+            .copied()
+            .collect();
         let stem_cache = known
             .iter()
             .map(|w| (w.clone(), stemmer.stem(w).into_owned()))

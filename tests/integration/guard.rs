@@ -436,8 +436,14 @@ fn a_medicine_after_a_negated_question_verb_is_what_it_asks_about() {
             "isnt naltrexone bad for your liver? my aunt said it wrecks it",
             "naltrexone-liver-safety",
         ),
-        ("doesnt naltrexone cause liver damage", "naltrexone-liver-safety"),
-        ("won't vivitrol block my pain meds", "naltrexone-opioid-pain-medicines"),
+        (
+            "doesnt naltrexone cause liver damage",
+            "naltrexone-liver-safety",
+        ),
+        (
+            "won't vivitrol block my pain meds",
+            "naltrexone-opioid-pain-medicines",
+        ),
     ] {
         assert_eq!(answered(q).as_deref(), Some(entry), "{q:?}");
         let tokens = ENGINE.explain(q).tokens;
