@@ -289,7 +289,10 @@ fn a_request_for_information_leaves_only_its_subject() {
 #[test]
 fn function_words_of_mixed_in_languages_are_stopwords_and_their_question_words_english() {
     // "meine", "und", "mi", "la" weigh like "my", "and"; "que es" reads "what is".
-    case("Ich nehme Naltrexon und meine werte", &["nehm", "naltrexone", "wert"]);
+    case(
+        "Ich nehme Naltrexon und meine werte",
+        &["nehm", "naltrexone", "wert"],
+    );
     case("mi esposo toma la revia", &["esposo", "toma", "naltrexone"]);
     case("que es naltrexona", &["what", "naltrexone"]);
 }
