@@ -183,7 +183,7 @@ const SET_ASIDE_BY: &[&[&str]] = &[
 ];
 
 /// Verbs that, just before "not", make it part of a question about the medicine after it:
-/// "isn't naltrexone bad for your liver", "won't the shot block my pain meds", "doesn't
+/// "isn't naltrexone bad for your liver", "won't vivitrol block my pain meds", "doesn't
 /// revia cause nausea" ask about it rather than set it aside.
 const ASKING_BEFORE_NOT: &[&str] = &[
     "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should",
