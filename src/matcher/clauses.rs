@@ -36,19 +36,22 @@ impl Index {
         let undecided = ranking.scored.first().is_some_and(|top| {
             top.score >= self.weights.story_answer_min && top.score < self.weights.answer_min
         });
-        if story && undecided {
+        if story {
             // The same message read as its asking clauses alone: when that reading leads with
             // the same entry, the story agrees with the question. ("Can someone explain?"
             // leads nowhere, so a story around it is never answered on the story alone.)
             let focused: Vec<f32> = asks.iter().map(|a| if *a { 1.0 } else { 0.0 }).collect();
             let question = self.rank_inner(analysis.tokens.clone(), &focused, &asks, &[], None);
-            // An asking clause that says little ("what are the pros and cons of each?")
-            // scores low against everything, and its leader is no evidence.
-            ranking.question_leader = question
-                .scored
-                .first()
-                .filter(|s| s.score >= self.weights.story_question_min)
-                .map(|s| s.entry);
+            if undecided {
+                // An asking clause that says little ("what are the pros and cons of each?")
+                // scores low against everything, and its leader is no evidence.
+                ranking.question_leader = question
+                    .scored
+                    .first()
+                    .filter(|s| s.score >= self.weights.story_question_min)
+                    .map(|s| s.entry);
+            }
+            ranking.settled_by_question = self.settled(&question);
         }
         // A medicine only a clause that does not ask names may be in passing, in a story or
         // a short message alike ("i take campral. does naltrexone cause nausea").
@@ -77,6 +80,20 @@ impl Index {
             }
         }
         ranking
+    }
+
+    /// The entry a reading answers on its words alone, backed by the second opinion (see
+    /// [`Ranking::settled_by_question`]).
+    fn settled(&self, reading: &Ranking) -> Option<usize> {
+        let w = &self.weights;
+        let top = reading.scored.first()?;
+        let runner_up = reading.scored.get(1).map_or(0.0, |s| s.score);
+        (top.score >= w.answer_min
+            && top.score - runner_up >= w.story_answer_margin
+            && reading.agreement >= w.agreement_min
+            && reading.mismatch(top.entry).is_none()
+            && !reading.top_by_a_term_alone)
+            .then_some(top.entry)
     }
 
     /// Each token's share of its weight: 1 in a clause that asks, or when no clause or every

@@ -24,8 +24,10 @@ pub fn decide(ranking: &Ranking) -> Decision {
 pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
     let decision = decide_unless_excused(ranking, w);
     match decision {
-        // Read with medicines it names ignored: never answered, only offered.
-        Decision::Answer(top) if ranking.passing_medicine.is_some() => {
+        // Read with medicines it names ignored: only offered, unless the entry's title names
+        // the medicines the story is about ("…a detox with librium… my doctor offered
+        // acamprosate or naltrexone, which of the two…").
+        Decision::Answer(top) if ranking.passing_medicine.is_some() && !ranking.anchored => {
             Decision::Clarify(choices(ranking, w, top, 0.0))
         }
         decision => decision,
@@ -131,6 +133,18 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
     {
         return Decision::Answer(top);
     }
+    // A story whose asking clauses, read alone, settle on one of the entries it would be
+    // offered: the question decides, its context having only kept the others close.
+    if let Some(settled) = ranking.settled_by_question {
+        if let Some(chosen) = choices(ranking, w, top, floor)
+            .into_iter()
+            .find(|s| s.entry == settled)
+        {
+            if ranking.mismatch(settled).is_none() {
+                return Decision::Answer(chosen);
+            }
+        }
+    }
     // A bare medicine or topic whose likely entries share a topic: the topic's overview,
     // which offers the others beside it.
     if let Some(overview) = ranking.overview {
@@ -167,6 +181,7 @@ mod tests {
             names_topic: true,
             story: true,
             question_leader: leader,
+            settled_by_question: None,
             passing_medicine: None,
             mismatches: Vec::new(),
             about_named: Vec::new(),
@@ -285,16 +300,56 @@ mod tests {
     }
 
     #[test]
-    fn a_reading_that_ignored_a_passing_medicine_is_never_answered() {
+    fn a_reading_that_ignored_a_passing_medicine_is_answered_only_for_an_entry_titled_with_another()
+    {
         let w = Weights::DEFAULT;
-        let clear = |passing: Option<&str>| Ranking {
+        let clear = |passing: Option<&str>, anchored: bool| Ranking {
             passing_medicine: passing.map(str::to_string),
+            anchored,
             ..story(&[0.9, 0.8, 0.5], Some(0))
         };
-        assert!(matches!(decide_with(&clear(None), &w), Decision::Answer(_)));
         assert!(matches!(
-            decide_with(&clear(Some("diazepam")), &w),
+            decide_with(&clear(None, false), &w),
+            Decision::Answer(_)
+        ));
+        assert!(matches!(
+            decide_with(&clear(Some("diazepam"), false), &w),
             Decision::Clarify(c) if c.len() == 2 && c[0].entry == 0
+        ));
+        // The leader's title names a medicine the story names: the one ignored was an aside.
+        assert!(matches!(
+            decide_with(&clear(Some("diazepam"), true), &w),
+            Decision::Answer(s) if s.entry == 0
+        ));
+    }
+
+    #[test]
+    fn a_story_whose_question_alone_settles_on_an_offered_entry_is_answered_with_it() {
+        let w = Weights::DEFAULT;
+        // Two siblings a hair apart, the second opinion split: asked…
+        let low = w.story_clarify_min + 0.05;
+        let settled = |entry: Option<usize>, mismatch: Option<Mismatch>| Ranking {
+            settled_by_question: entry,
+            mismatches: mismatch.map(|m| (1, m)).into_iter().collect(),
+            ..story(&[low, low - 0.01, low - w.clarify_band - 0.01], None)
+        };
+        assert!(matches!(
+            decide_with(&settled(None, None), &w),
+            Decision::Clarify(c) if c.len() == 2
+        ));
+        // …unless the asking clauses alone settle on one of the two.
+        assert!(matches!(
+            decide_with(&settled(Some(1), None), &w),
+            Decision::Answer(s) if s.entry == 1
+        ));
+        // Not on one the story would not even offer, nor one the topic guard holds back.
+        assert!(matches!(
+            decide_with(&settled(Some(2), None), &w),
+            Decision::Clarify(c) if c.len() == 2
+        ));
+        assert!(matches!(
+            decide_with(&settled(Some(1), Some(Mismatch::MissingSubject)), &w),
+            Decision::Clarify(_)
         ));
     }
 

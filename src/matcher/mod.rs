@@ -568,6 +568,7 @@ impl Index {
             names_topic,
             story: factors.iter().any(|f| *f < 1.0),
             question_leader: None,
+            settled_by_question: None,
             passing_medicine: None,
             mismatches,
             about_named,

@@ -310,16 +310,21 @@ fn a_medicine_a_story_names_in_passing_does_not_decide_what_it_asks() {
     let (kb, index) = shipped();
     let read = |q: &str| index.rank_analysis(&index.normalizer().analyze(q));
     // A detox medicine in the background: read strictly, only the detox entry mentions
-    // diazepam, acamprosate and naltrexone together, and it would answer.
+    // diazepam, acamprosate and naltrexone together, and it would answer. Read with it
+    // ignored, the entry titled with the two medicines the member weighs leads, and the
+    // rules for stories answer it.
+    let answered = |q: &str| match index.decide(&read(q)) {
+        Decision::Answer(s) => Some(kb.entries[s.entry].id.as_str()),
+        _ => None,
+    };
     let q = "Some background: I did a hospital detox with valium last month and I'm 3 weeks \
              sober now. My doctor says I can pick acamprosate or naltrexone. Which one should \
              I go for?";
     let ranking = read(q);
     assert_eq!(ranking.passing_medicine.as_deref(), Some("diazepam"));
-    let d = index.decide(&ranking);
-    assert!(matches!(d, Decision::Clarify(_)), "{q:?} is only offered");
-    assert_eq!(offered(&kb, &d)[0], "naltrexone-vs-acamprosate");
-    // One that would leave nothing to offer: its choices, never an answer.
+    assert!(ranking.anchored);
+    assert_eq!(answered(q), Some("naltrexone-vs-acamprosate"), "{q:?}");
+    // One that would leave nothing to offer read strictly.
     let q = "Quick note first, my detox last spring was done with librium in a hospital and \
              it went fine. Now the clinic has offered me either campral or revia and said to \
              think it over. What would suit someone like me better?";
@@ -328,9 +333,7 @@ fn a_medicine_a_story_names_in_passing_does_not_decide_what_it_asks() {
         ranking.passing_medicine.as_deref(),
         Some("chlordiazepoxide")
     );
-    let d = index.decide(&ranking);
-    assert!(matches!(d, Decision::Clarify(_)), "{q:?} is only offered");
-    assert!(offered(&kb, &d).contains(&"naltrexone-vs-acamprosate".into()));
+    assert!(offered(&kb, &index.decide(&ranking)).contains(&"naltrexone-vs-acamprosate".into()));
     // The medicine the member asks about names the entry a careful reader picks, though an
     // entry on the other one mentions it in passing and scores a little higher read strictly.
     let q = "Back home my GP had me on antabuse, the tablet that makes you ill if you drink. \
@@ -339,7 +342,7 @@ fn a_medicine_a_story_names_in_passing_does_not_decide_what_it_asks() {
     let ranking = read(q);
     assert_eq!(ranking.passing_medicine.as_deref(), Some("naltrexone"));
     let d = index.decide(&ranking);
-    assert!(matches!(d, Decision::Clarify(_)), "{q:?} is only offered");
+    assert!(matches!(d, Decision::Clarify(_)), "{q:?} is offered");
     assert_eq!(offered(&kb, &d)[0], "disulfiram-basics");
     // Not only in stories: a short message that says what the member takes, then asks
     // about another medicine.
