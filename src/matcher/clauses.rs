@@ -2,7 +2,7 @@
 //! that asks says what about; and a medicine set aside ("besides antabuse, what else…") is
 //! not what it asks about.
 
-use super::{Decision, Index, Ranking};
+use super::{Decision, Index, Ranking, MAX_CHOICES};
 use crate::normalize::{Analysis, Token, TokenKind};
 
 /// At most this many medicines named in passing are each tried as the one to ignore (see
@@ -36,13 +36,14 @@ impl Index {
         let undecided = ranking.scored.first().is_some_and(|top| {
             top.score >= self.weights.story_answer_min && top.score < self.weights.answer_min
         });
-        if story {
+        let mixed = asks.iter().any(|a| !a);
+        if mixed {
             // The same message read as its asking clauses alone: when that reading leads with
             // the same entry, the story agrees with the question. ("Can someone explain?"
             // leads nowhere, so a story around it is never answered on the story alone.)
             let focused: Vec<f32> = asks.iter().map(|a| if *a { 1.0 } else { 0.0 }).collect();
             let question = self.rank_inner(analysis.tokens.clone(), &focused, &asks, &[], None);
-            if undecided {
+            if story && undecided {
                 // An asking clause that says little ("what are the pros and cons of each?")
                 // scores low against everything, and its leader is no evidence.
                 ranking.question_leader = question
@@ -51,11 +52,23 @@ impl Index {
                     .filter(|s| s.score >= self.weights.story_question_min)
                     .map(|s| s.entry);
             }
-            ranking.settled_by_question = self.settled(&question);
+            if story {
+                ranking.settled_by_question = self.settled(&question);
+            }
+            // Its question about another medicine than the one its context leads to ("…she
+            // just started naltrexone. I'd like to keep naloxone in the house, where do you
+            // buy it?"): the context's words, and the second opinion they sway, are set
+            // aside, and the message is read as the question it asks.
+            if self.asks_elsewhere(&ranking, &question, analysis, &asks) {
+                return Ranking {
+                    story: false,
+                    ..question
+                };
+            }
         }
         // A medicine only a clause that does not ask names may be in passing, in a story or
         // a short message alike ("i take campral. does naltrexone cause nausea").
-        if asks.iter().any(|a| !a) {
+        if mixed {
             if let Some(relaxed) = self.without_a_passing_medicine(analysis, &factors, &asks) {
                 // Read so, the story is offered its entries when read strictly it would be
                 // declined, or led by an entry that only the passing medicine let through
@@ -82,13 +95,37 @@ impl Index {
         ranking
     }
 
+    /// True if and only if the asking clauses of a message (`question`: them read alone)
+    /// name only medicines the title of the whole message's leader does not, and would not
+    /// even offer that leader.
+    fn asks_elsewhere(
+        &self,
+        ranking: &Ranking,
+        question: &Ranking,
+        analysis: &Analysis,
+        asks: &[bool],
+    ) -> bool {
+        let (Some(leader), Some(asked)) = (ranking.scored.first(), question.scored.first()) else {
+            return false;
+        };
+        let offered =
+            question.scored.iter().take(MAX_CHOICES).any(|s| {
+                s.entry == leader.entry && asked.score - s.score <= self.weights.clarify_band
+            });
+        asked.score >= self.weights.story_question_min
+            && !offered
+            && self
+                .facets
+                .asks_about_other_medicines(leader.entry, &self.facets.read(&analysis.tokens, asks))
+    }
+
     /// The entry a reading answers on its words alone, backed by the second opinion (see
     /// [`Ranking::settled_by_question`]).
     fn settled(&self, reading: &Ranking) -> Option<usize> {
         let w = &self.weights;
         let top = reading.scored.first()?;
         let runner_up = reading.scored.get(1).map_or(0.0, |s| s.score);
-        (top.score >= w.answer_min
+        (top.score >= w.agreement_answer_min.max(w.story_question_min)
             && top.score - runner_up >= w.story_answer_margin
             && reading.agreement >= w.agreement_min
             && reading.mismatch(top.entry).is_none()

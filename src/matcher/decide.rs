@@ -113,6 +113,19 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
     {
         return Decision::NoMatch;
     }
+    // A story whose asking clauses, read alone, settle on one of the entries it would be
+    // offered: the question decides, its context having only kept the others close (and
+    // before the second opinion on the whole story, which its context words sway).
+    if let Some(settled) = ranking.settled_by_question {
+        if let Some(chosen) = choices(ranking, w, top, floor)
+            .into_iter()
+            .find(|s| s.entry == settled)
+        {
+            if ranking.mismatch(settled).is_none() {
+                return Decision::Answer(chosen);
+            }
+        }
+    }
     // Siblings the words barely separate, where the second opinion clearly prefers the
     // leader: answered; a story only when it all but settles it, and a leader the topic
     // guard holds back only when it all but settles it and the guard's reason may be
@@ -132,18 +145,6 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
         && !ranking.top_by_a_term_alone
     {
         return Decision::Answer(top);
-    }
-    // A story whose asking clauses, read alone, settle on one of the entries it would be
-    // offered: the question decides, its context having only kept the others close.
-    if let Some(settled) = ranking.settled_by_question {
-        if let Some(chosen) = choices(ranking, w, top, floor)
-            .into_iter()
-            .find(|s| s.entry == settled)
-        {
-            if ranking.mismatch(settled).is_none() {
-                return Decision::Answer(chosen);
-            }
-        }
     }
     // A bare medicine or topic whose likely entries share a topic: the topic's overview,
     // which offers the others beside it.

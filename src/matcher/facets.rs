@@ -391,6 +391,19 @@ impl Facets {
         r
     }
 
+    /// True if and only if `entry`'s title names medicines and the clauses that ask name
+    /// others only.
+    pub fn asks_about_other_medicines(&self, entry: usize, r: &Reading) -> bool {
+        let Some(e) = self.entries.get(entry) else {
+            return false;
+        };
+        !e.title_drugs.is_empty()
+            && !r.drugs_asked.is_empty()
+            && r.drugs_asked
+                .iter()
+                .all(|d| e.title_drugs.binary_search(d).is_err())
+    }
+
     /// True if and only if `entry`'s questions name every lexicon term the clauses that ask
     /// name: "naltrexone kidney" asks about the kidneys, which the entry on what naltrexone
     /// is never asks about.

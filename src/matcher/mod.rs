@@ -380,6 +380,11 @@ impl Index {
         // word but stop words alike, as a count).
         let mut hits: Vec<(u32, f32, f32)> = Vec::new();
         for (text, f) in &seen {
+            // A word read with no weight at all (outside the clauses that ask, when only they
+            // are read) is not there.
+            if *f <= 0.0 {
+                continue;
+            }
             let Some(t) = tokens.iter().find(|t| t.text.as_str() == *text) else {
                 continue;
             };

@@ -41,14 +41,14 @@ pub struct Ranking {
     pub story: bool,
     /// For a story, the entry that leads when only its asking clauses are read.
     pub question_leader: Option<usize>,
-    /// For a story, the entry its asking clauses read alone settle on their own: they lead
-    /// to it as a question would be answered (above
-    /// [`Weights::answer_min`](super::Weights::answer_min), as clearly ahead as a story must
-    /// be, [`Weights::story_answer_margin`](super::Weights::story_answer_margin)), the topic
-    /// guard holds nothing against it, and the second opinion backs it
-    /// (see [`Weights::agreement_min`](super::Weights::agreement_min)). When the whole
-    /// story offers it among its choices, the question decides (see
-    /// [`decide`](super::decide)).
+    /// For a story, the entry its asking clauses read alone settle on: as a question of
+    /// their own they lead to it as clearly as a story must lead
+    /// ([`Weights::story_answer_margin`](super::Weights::story_answer_margin)), the second
+    /// opinion backs it as it must to answer a leader the margin leaves undecided
+    /// ([`Weights::agreement_min`](super::Weights::agreement_min), from
+    /// [`Weights::agreement_answer_min`](super::Weights::agreement_answer_min)), and the
+    /// topic guard holds nothing against it. When the whole story offers it among its
+    /// choices, the question decides (see [`decide`](super::decide)).
     pub settled_by_question: Option<usize>,
     /// A medicine or class the story names only outside its asking clauses, which the drug
     /// guard ignored because with it nothing could be offered (see

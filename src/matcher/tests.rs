@@ -376,3 +376,66 @@ fn a_question_that_says_almost_nothing_reads_its_subject_at_full_weight_in_a_sto
         ["naltrexone-opioid-cough-diarrhea-medicines"]
     );
 }
+
+#[test]
+fn a_message_whose_question_is_about_another_medicine_than_its_context_is_read_as_that_question() {
+    let (kb, index) = shipped();
+    // The context (fentanyl, starting naltrexone) would lead to the entry on starting
+    // naltrexone after fentanyl, and the second opinion backs it; the question is about
+    // naloxone, which that entry's title does not name.
+    let q = "My sister is 19 and got clean from fentanyl last month, she just started the \
+             naltrexone tablets. I'd like to keep naloxone in the house but I have no idea \
+             where you buy it or how to give it. Any advice?";
+    let analysis = index.normalizer().analyze(q);
+    let strict = index.rank_inner(
+        analysis.tokens.clone(),
+        &vec![1.0; analysis.tokens.len()],
+        &(0..analysis.tokens.len())
+            .map(|i| analysis.token_asks(i))
+            .collect::<Vec<_>>(),
+        &[],
+        None,
+    );
+    assert_eq!(
+        kb.entries[strict.scored[0].entry].id,
+        "naltrexone-fentanyl-long-acting-opioids-before-starting"
+    );
+    let d = index.decide(&index.rank_analysis(&analysis));
+    let choices = offered(&kb, &d);
+    assert!(
+        !choices.contains(&"naltrexone-fentanyl-long-acting-opioids-before-starting".into()),
+        "{choices:?}"
+    );
+    assert!(
+        choices
+            .iter()
+            .any(|e| e.starts_with("naloxone-") || e.starts_with("opioid-overdose")),
+        "{choices:?}"
+    );
+    // A question about the medicine the context names is still read with its context.
+    let q = "My sister got clean from fentanyl last month and just started naltrexone tablets. \
+             How long should she have waited after the fentanyl?";
+    let d = index.decide(&index.rank_analysis(&index.normalizer().analyze(q)));
+    assert_eq!(
+        offered(&kb, &d)[0],
+        "naltrexone-fentanyl-long-acting-opioids-before-starting"
+    );
+}
+
+#[test]
+fn words_read_with_no_weight_leave_each_entry_ranked_once() {
+    let (_, index) = shipped();
+    let analysis = index
+        .normalizer()
+        .analyze("almost died from fentanyl two years ago. should i carry narcan even though im on the shot?");
+    let n = analysis.tokens.len();
+    let asks: Vec<bool> = (0..n).map(|i| analysis.token_asks(i)).collect();
+    assert!(asks.iter().any(|a| !a) && asks.iter().any(|a| *a));
+    let focused: Vec<f32> = asks.iter().map(|a| if *a { 1.0 } else { 0.0 }).collect();
+    let ranking = index.rank_inner(analysis.tokens.clone(), &focused, &asks, &[], None);
+    let mut entries: Vec<usize> = ranking.scored.iter().map(|s| s.entry).collect();
+    let ranked = entries.len();
+    entries.sort_unstable();
+    entries.dedup();
+    assert_eq!(entries.len(), ranked);
+}
