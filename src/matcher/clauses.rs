@@ -55,16 +55,7 @@ impl Index {
             if story {
                 ranking.settled_by_question = self.settled(&question);
             }
-            // Its question about another medicine than the one its context leads to ("…she
-            // just started naltrexone. I'd like to keep naloxone in the house, where do you
-            // buy it?"): the context's words, and the second opinion they sway, are set
-            // aside, and the message is read as the question it asks.
-            if self.asks_elsewhere(&ranking, &question, analysis, &asks) {
-                return Ranking {
-                    story: false,
-                    ..question
-                };
-            }
+            ranking.asks_elsewhere = self.asks_elsewhere(&ranking, &question, analysis, &asks);
         }
         // A medicine only a clause that does not ask names may be in passing, in a story or
         // a short message alike ("i take campral. does naltrexone cause nausea").

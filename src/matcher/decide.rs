@@ -143,6 +143,7 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
         && top.score >= w.agreement_answer_min.max(floor)
         && needed.is_some_and(|needed| ranking.agreement >= needed)
         && !ranking.top_by_a_term_alone
+        && !ranking.asks_elsewhere
     {
         return Decision::Answer(top);
     }
@@ -183,6 +184,7 @@ mod tests {
             story: true,
             question_leader: leader,
             settled_by_question: None,
+            asks_elsewhere: false,
             passing_medicine: None,
             mismatches: Vec::new(),
             about_named: Vec::new(),

@@ -574,6 +574,7 @@ impl Index {
             story: factors.iter().any(|f| *f < 1.0),
             question_leader: None,
             settled_by_question: None,
+            asks_elsewhere: false,
             passing_medicine: None,
             mismatches,
             about_named,

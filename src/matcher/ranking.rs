@@ -41,6 +41,11 @@ pub struct Ranking {
     pub story: bool,
     /// For a story, the entry that leads when only its asking clauses are read.
     pub question_leader: Option<usize>,
+    /// True if and only if the clauses that ask are about a medicine the leader's title does
+    /// not name, and read alone would not even offer the leader ("…she just started
+    /// naltrexone. I'd like to keep naloxone in the house, where do you buy it?"): the second
+    /// opinion on the whole message, which its other clauses sway, does not answer it.
+    pub asks_elsewhere: bool,
     /// For a story, the entry its asking clauses read alone settle on: as a question of
     /// their own they lead to it as clearly as a story must lead
     /// ([`Weights::story_answer_margin`](super::Weights::story_answer_margin)), the second

@@ -378,7 +378,7 @@ fn a_question_that_says_almost_nothing_reads_its_subject_at_full_weight_in_a_sto
 }
 
 #[test]
-fn a_message_whose_question_is_about_another_medicine_than_its_context_is_read_as_that_question() {
+fn a_message_whose_question_is_about_another_medicine_than_its_context_is_not_answered_on_it() {
     let (kb, index) = shipped();
     // The context (fentanyl, starting naltrexone) would lead to the entry on starting
     // naltrexone after fentanyl, and the second opinion backs it; the question is about
@@ -400,17 +400,12 @@ fn a_message_whose_question_is_about_another_medicine_than_its_context_is_read_a
         kb.entries[strict.scored[0].entry].id,
         "naltrexone-fentanyl-long-acting-opioids-before-starting"
     );
-    let d = index.decide(&index.rank_analysis(&analysis));
-    let choices = offered(&kb, &d);
+    let ranking = index.rank_analysis(&analysis);
+    assert!(ranking.asks_elsewhere);
+    assert!(ranking.agreement >= index.weights().agreement_min);
     assert!(
-        !choices.contains(&"naltrexone-fentanyl-long-acting-opioids-before-starting".into()),
-        "{choices:?}"
-    );
-    assert!(
-        choices
-            .iter()
-            .any(|e| e.starts_with("naloxone-") || e.starts_with("opioid-overdose")),
-        "{choices:?}"
+        !matches!(index.decide(&ranking), Decision::Answer(_)),
+        "{q:?} is not answered on its context"
     );
     // A question about the medicine the context names is still read with its context.
     let q = "My sister got clean from fentanyl last month and just started naltrexone tablets. \
