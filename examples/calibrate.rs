@@ -62,6 +62,10 @@ fn main() -> anyhow::Result<()> {
         story_agreement_min: weight("STORY_AGREEMENT_MIN", d.story_agreement_min),
         held_back_agreement_min: weight("HELD_BACK_AGREEMENT_MIN", d.held_back_agreement_min),
         passing_medicine_lead: weight("PASSING_MEDICINE_LEAD", d.passing_medicine_lead),
+        single_choice_agreement_min: weight(
+            "SINGLE_CHOICE_AGREEMENT_MIN",
+            d.single_choice_agreement_min,
+        ),
     };
     let engine = Engine::with_weights(KnowledgeBase::load(&dir)?, w);
     let mut items = Vec::new();

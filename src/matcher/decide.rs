@@ -147,6 +147,20 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
     {
         return Decision::Answer(top);
     }
+    // One entry alone clears the floor for offering, and the second opinion does not
+    // speak against it: asking "did you mean…" with one choice only adds a step.
+    let offered = choices(ranking, w, top, floor);
+    if let [only] = offered.as_slice() {
+        if !ranking.short
+            && ranking.scored.len() > 1
+            && ranking.agreement >= w.single_choice_agreement_min
+            && ranking.mismatch(only.entry).is_none()
+            && !ranking.top_by_a_term_alone
+            && !ranking.asks_elsewhere
+        {
+            return Decision::Answer(*only);
+        }
+    }
     // A bare medicine or topic whose likely entries share a topic: the topic's overview,
     // which offers the others beside it.
     if let Some(overview) = ranking.overview {
@@ -158,7 +172,7 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
             return Decision::Answer(overview);
         }
     }
-    Decision::Clarify(choices(ranking, w, top, floor))
+    Decision::Clarify(offered)
 }
 
 #[cfg(test)]
@@ -324,6 +338,56 @@ mod tests {
             decide_with(&clear(Some("diazepam"), true), &w),
             Decision::Answer(s) if s.entry == 0
         ));
+    }
+
+    #[test]
+    fn a_single_choice_the_second_opinion_does_not_speak_against_is_answered() {
+        let w = Weights::DEFAULT;
+        // Named drug: offered from `clarify_min_named_drug`; under `answer_min`, so the usual
+        // rule only offers it, and the runner-up is under the floor.
+        let top = w.clarify_min_named_drug + 0.02;
+        assert!(top < w.answer_min);
+        let single = |agreement: f32, mismatch: Option<Mismatch>| Ranking {
+            names_drug: true,
+            story: false,
+            agreement,
+            mismatches: mismatch.map(|m| (0, m)).into_iter().collect(),
+            // About the medicine named: held back, it is offered rather than declined.
+            about_named: vec![0],
+            ..story(&[top, w.clarify_min_named_drug - 0.05], None)
+        };
+        assert!(matches!(
+            decide_with(&single(w.single_choice_agreement_min, None), &w),
+            Decision::Answer(s) if s.entry == 0
+        ));
+        // The second opinion prefers the runner-up, or the topic guard holds it back: offered.
+        assert!(matches!(
+            decide_with(&single(w.single_choice_agreement_min - 0.1, None), &w),
+            Decision::Clarify(c) if c.len() == 1
+        ));
+        assert!(matches!(
+            decide_with(
+                &single(w.single_choice_agreement_min, Some(Mismatch::MissingSubject)),
+                &w
+            ),
+            Decision::Clarify(c) if c.len() == 1
+        ));
+        // Two choices: offered.
+        let two = Ranking {
+            agreement: 0.7,
+            ..single(0.7, None)
+        };
+        let two = Ranking {
+            scored: vec![
+                two.scored[0],
+                Scored {
+                    entry: 1,
+                    score: top - 0.01,
+                },
+            ],
+            ..two
+        };
+        assert!(matches!(decide_with(&two, &w), Decision::Clarify(c) if c.len() == 2));
     }
 
     #[test]

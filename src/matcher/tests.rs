@@ -254,7 +254,7 @@ fn a_bare_medicine_or_topic_gets_its_topics_overview() {
     // or entries from several topics: it asks which.
     for q in [
         "naltrexone for opiates",
-        "naltrexone price",
+        "naltrexone brochure",
         "naltrexone kidney",
         "withdrawal",
     ] {
