@@ -31,36 +31,17 @@ impl Index {
             .map(|i| !any_asks || analysis.token_asks(i))
             .collect();
         let mut ranking = self.rank_inner(analysis.tokens.clone(), &factors, &asks, &[], None);
-        // Only worth reading again when it could change the decision: a leader scoring
-        // between the story floor and the usual one.
-        let undecided = ranking.scored.first().is_some_and(|top| {
-            top.score >= self.weights.story_answer_min && top.score < self.weights.answer_min
-        });
         let mixed = asks.iter().any(|a| !a);
         if mixed {
-            // The same message read as its asking clauses alone: when that reading leads with
-            // the same entry, the story agrees with the question. ("Can someone explain?"
-            // leads nowhere, so a story around it is never answered on the story alone.)
-            let focused: Vec<f32> = asks.iter().map(|a| if *a { 1.0 } else { 0.0 }).collect();
-            let question = self.rank_inner(analysis.tokens.clone(), &focused, &asks, &[], None);
-            if story && undecided {
-                // An asking clause that says little ("what are the pros and cons of each?")
-                // scores low against everything, and its leader is no evidence.
-                ranking.question_leader = question
-                    .scored
-                    .first()
-                    .filter(|s| s.score >= self.weights.story_question_min)
-                    .map(|s| s.entry);
-            }
-            if story {
-                ranking.settled_by_question = self.settled(&question);
-            }
-            ranking.asks_elsewhere = self.asks_elsewhere(&ranking, &question, analysis, &asks);
+            self.read_question(&mut ranking, analysis, &asks, &[], story);
         }
         // A medicine only a clause that does not ask names may be in passing, in a story or
         // a short message alike ("i take campral. does naltrexone cause nausea").
         if mixed {
-            if let Some(relaxed) = self.without_a_passing_medicine(analysis, &factors, &asks) {
+            if let Some((mut relaxed, excused)) =
+                self.without_a_passing_medicine(analysis, &factors, &asks)
+            {
+                self.read_question(&mut relaxed, analysis, &asks, &excused, story);
                 // Read so, the story is offered its entries when read strictly it would be
                 // declined, or led by an entry that only the passing medicine let through
                 // (a detox medicine leading to the detox entry).
@@ -84,6 +65,43 @@ impl Index {
             }
         }
         ranking
+    }
+
+    /// Reads a message that mixes clauses that ask with others (`asks`) as its asking clauses
+    /// alone, and records on `ranking` what that reading says (see
+    /// [`Ranking::question_leader`], [`Ranking::settled_by_question`] and
+    /// [`Ranking::asks_elsewhere`]); the drug guard ignores the tokens `excused` marks.
+    fn read_question(
+        &self,
+        ranking: &mut Ranking,
+        analysis: &Analysis,
+        asks: &[bool],
+        excused: &[bool],
+        story: bool,
+    ) {
+        // The same message read as its asking clauses alone: when that reading leads with
+        // the same entry, the story agrees with the question. ("Can someone explain?" leads
+        // nowhere, so a story around it is never answered on the story alone.)
+        let focused: Vec<f32> = asks.iter().map(|a| if *a { 1.0 } else { 0.0 }).collect();
+        let question = self.rank_inner(analysis.tokens.clone(), &focused, asks, excused, None);
+        // Only worth reading again when it could change the decision: a leader scoring
+        // between the story floor and the usual one.
+        let undecided = ranking.scored.first().is_some_and(|top| {
+            top.score >= self.weights.story_answer_min && top.score < self.weights.answer_min
+        });
+        if story && undecided {
+            // An asking clause that says little ("what are the pros and cons of each?")
+            // scores low against everything, and its leader is no evidence.
+            ranking.question_leader = question
+                .scored
+                .first()
+                .filter(|s| s.score >= self.weights.story_question_min)
+                .map(|s| s.entry);
+        }
+        if story && excused.is_empty() {
+            ranking.settled_by_question = self.settled(&question);
+        }
+        ranking.asks_elsewhere = self.asks_elsewhere(ranking, &question, analysis, asks);
     }
 
     /// True if and only if the asking clauses of a message (`question`: them read alone)
@@ -174,7 +192,7 @@ impl Index {
         analysis: &Analysis,
         factors: &[f32],
         asks: &[bool],
-    ) -> Option<Ranking> {
+    ) -> Option<(Ranking, Vec<bool>)> {
         let tokens = &analysis.tokens;
         let medicine = |t: &Token| matches!(t.kind, TokenKind::Drug | TokenKind::Class);
         let mut named: Vec<&str> = tokens
@@ -193,7 +211,7 @@ impl Index {
                 .zip(asks)
                 .any(|(t, asks)| *asks && t.text == text)
         };
-        let mut best: Option<Ranking> = None;
+        let mut best: Option<(Ranking, Vec<bool>)> = None;
         for passing in named
             .into_iter()
             .filter(|m| !asked(m))
@@ -204,9 +222,11 @@ impl Index {
             relaxed.passing_medicine = Some(passing.to_string());
             let score = |r: &Ranking| r.scored.first().map_or(0.0, |s| s.score);
             if self.decide(&relaxed) != Decision::NoMatch
-                && best.as_ref().is_none_or(|b| score(&relaxed) > score(b))
+                && best
+                    .as_ref()
+                    .is_none_or(|(b, _)| score(&relaxed) > score(b))
             {
-                best = Some(relaxed);
+                best = Some((relaxed, excused));
             }
         }
         best
@@ -216,8 +236,12 @@ impl Index {
 /// Words (as the normalizer stems them) that set the medicine after them aside: "besides
 /// antabuse", "other than naltrexone", "apart from revia", "aside from campral", "except
 /// vivitrol", "not the naltrexone, the actual withdrawal". The member asks about something
-/// else. ("not" only directly before the medicine: "not on naltrexone yet" is about it.)
+/// else. ("not" only directly before the medicine: "not on naltrexone yet" is about it.) A
+/// medicine named for comparison is set aside too: "will i get sick like with antabuse if i
+/// drink on it" asks about the medicine "it" stands for.
 const SET_ASIDE_BY: &[&[&str]] = &[
+    &["like", "with"],
+    &["like", "on"],
     &["besid"],
     &["not"],
     &["not", "the"],

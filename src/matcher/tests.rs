@@ -341,9 +341,8 @@ fn a_medicine_a_story_names_in_passing_does_not_decide_what_it_asks() {
              antabuse do to you?";
     let ranking = read(q);
     assert_eq!(ranking.passing_medicine.as_deref(), Some("naltrexone"));
-    let d = index.decide(&ranking);
-    assert!(matches!(d, Decision::Clarify(_)), "{q:?} is offered");
-    assert_eq!(offered(&kb, &d)[0], "disulfiram-basics");
+    // Its question, read alone, leads to the same entry: answered.
+    assert_eq!(answered(q), Some("disulfiram-basics"), "{q:?}");
     // Not only in stories: a short message that says what the member takes, then asks
     // about another medicine.
     let d = index.decide(&read("i take campral. does naltrexone cause nausea"));
@@ -433,4 +432,38 @@ fn words_read_with_no_weight_leave_each_entry_ranked_once() {
     entries.sort_unstable();
     entries.dedup();
     assert_eq!(entries.len(), ranked);
+}
+
+#[test]
+fn a_medicine_named_for_comparison_or_set_aside_is_not_what_the_question_asks_about() {
+    let (kb, index) = shipped();
+    let set_aside = |q: &str| -> Vec<String> {
+        let tokens = index.normalizer().tokens(q);
+        clauses::set_aside(&tokens)
+            .into_iter()
+            .map(|i| tokens[i].text.clone())
+            .collect()
+    };
+    assert_eq!(
+        set_aside("besides antabuse what else is there"),
+        ["disulfiram"]
+    );
+    assert_eq!(
+        set_aside("will revia make me throw up like with antabuse if i drink"),
+        ["disulfiram"]
+    );
+    assert_eq!(
+        set_aside("is antabuse safe with revia"),
+        Vec::<String>::new()
+    );
+    // A story about naltrexone that compares it with disulfiram is not answered with the
+    // disulfiram entry.
+    let q = "Started revia 10 days ago. My best friend's birthday dinner is Friday and I will \
+             probably have one beer, my doctor is fine with cutting down. Will I get really \
+             ill like with antabuse if I drink on it?";
+    let d = index.decide(&index.rank_analysis(&index.normalizer().analyze(q)));
+    assert!(
+        !matches!(d, Decision::Answer(s) if kb.entries[s.entry].id == "disulfiram-basics"),
+        "{q:?}: {d:?}"
+    );
 }
