@@ -259,7 +259,6 @@ fn a_subject_the_entry_never_covers_is_offered_not_answered() {
     // Storage and disposal: the disulfiram entry never speaks of either.
     for q in [
         "What should I know about storage and disposal of Disulfiram?",
-        "how do i store disulfiram",
         "how do i get rid of old naltrexone pills",
         // How long a medicine stays in the body: the gut-only blockers' entries never say.
         "how long does relistor stay in your system",
@@ -270,6 +269,15 @@ fn a_subject_the_entry_never_covers_is_offered_not_answered() {
         let r = ENGINE.ask(q);
         assert_ne!(r.outcome, Outcome::Answer, "{q:?} got {:?}", r.entry_id);
     }
+    // Storing it alone: never the disulfiram entry; the entry on medicines children get into,
+    // which names disulfiram and says how to keep every medicine safe, may answer.
+    let r = ENGINE.ask("how do i store disulfiram");
+    assert!(
+        r.outcome != Outcome::Answer
+            || r.entry_id.as_deref() == Some("accidental-ingestion-poison-help"),
+        "{:?}",
+        r.entry_id
+    );
     // The naloxone entry does speak of storage, so it still answers; so does the naltrexone
     // entry on how long it lasts.
     assert_eq!(
