@@ -89,7 +89,7 @@ impl Index {
         let undecided = ranking.scored.first().is_some_and(|top| {
             top.score >= self.weights.story_answer_min && top.score < self.weights.answer_min
         });
-        if story && undecided {
+        if undecided {
             // An asking clause that says little ("what are the pros and cons of each?")
             // scores low against everything, and its leader is no evidence.
             ranking.question_leader = question

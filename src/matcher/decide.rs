@@ -81,9 +81,9 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
         return Decision::NoMatch;
     }
     let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
-    // A story scores low against everything; when its asking clauses lead to the same entry
-    // as the whole message, a lower score is enough.
-    let (answer_min, margin) = if ranking.story && ranking.question_leader == Some(top.entry) {
+    // A story, or a question with context, scores low against everything; when its asking
+    // clauses lead to the same entry as the whole message, a lower score is enough.
+    let (answer_min, margin) = if ranking.question_leader == Some(top.entry) {
         (w.story_answer_min, w.story_answer_margin)
     } else {
         (w.answer_min, w.answer_margin)

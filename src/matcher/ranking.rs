@@ -39,7 +39,11 @@ pub struct Ranking {
     /// clauses that ask counted less (see
     /// [`Weights::context_weight`](super::Weights::context_weight)).
     pub story: bool,
-    /// For a story, the entry that leads when only its asking clauses are read.
+    /// For a message whose other clauses add context to the ones that ask (a story, or a
+    /// shorter message), whose leader scores between
+    /// [`Weights::story_answer_min`](super::Weights::story_answer_min) and
+    /// [`Weights::answer_min`](super::Weights::answer_min): the entry that leads when only its
+    /// asking clauses are read.
     pub question_leader: Option<usize>,
     /// True if and only if the clauses that ask are about a medicine the leader's title does
     /// not name, and read alone would not even offer the leader ("…she just started
