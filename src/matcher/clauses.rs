@@ -2,7 +2,7 @@
 //! that asks says what about; and a medicine set aside ("besides antabuse, what else…") is
 //! not what it asks about.
 
-use super::{Decision, Index, Ranking, MAX_CHOICES};
+use super::{Decision, Index, Ranking, Scored, MAX_CHOICES};
 use crate::normalize::{Analysis, Token, TokenKind};
 
 /// At most this many medicines named in passing are each tried as the one to ignore (see
@@ -79,6 +79,12 @@ impl Index {
         excused: &[bool],
         story: bool,
     ) {
+        // Nothing it says could change a decline (under every floor) or a clear answer.
+        match self.decide(ranking) {
+            Decision::NoMatch => return,
+            Decision::Answer(top) if self.clearly_ahead(ranking, top) => return,
+            _ => {}
+        }
         // The same message read as its asking clauses alone: when that reading leads with
         // the same entry, the story agrees with the question. ("Can someone explain?" leads
         // nowhere, so a story around it is never answered on the story alone.)
@@ -102,6 +108,16 @@ impl Index {
             ranking.settled_by_question = self.settled(&question);
         }
         ranking.asks_elsewhere = self.asks_elsewhere(ranking, &question, analysis, asks);
+    }
+
+    /// True if and only if `top` leads `ranking` as any question's leader must to be
+    /// answered, whatever its asking clauses say.
+    fn clearly_ahead(&self, ranking: &Ranking, top: Scored) -> bool {
+        let w = &self.weights;
+        let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
+        ranking.scored.first() == Some(&top)
+            && top.score >= w.answer_min
+            && top.score - runner_up >= w.answer_margin
     }
 
     /// True if and only if the asking clauses of a message (`question`: them read alone)
