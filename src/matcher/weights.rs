@@ -245,13 +245,14 @@ impl Weights {
         // post fewer and 0.35 four fewer.)
         agreement_answer_min: 0.2,
         // A story's context words sway word counts more than they sway overlap: at 0.8 and
-        // 0.85 the second opinion once answered two stories with a sibling (a pregnancy
-        // question got the entry on starting while drinking), and 0.9 was chosen. Since a
-        // story's asking clauses settle it first and a question about another medicine than
-        // its context is not answered on the context, 0.8 answers one more member-style post
-        // and two more held-out ones with no wrong answer in any set; 0.75 was the same, and
-        // at 0.7 a regression story got a sibling. 0.8 keeps that margin.
-        story_agreement_min: 0.8,
+        // 0.85 the second opinion answered two stories with a sibling (a pregnancy question
+        // got the entry on starting while drinking). From 0.9 up it backed only right
+        // leaders in the development, emergency and regression questions (four more long
+        // member posts answered at 0.9, three at 0.95). Once a story's asking clauses settled
+        // it first, 0.8 answered two more held-out posts, but also a post of my own about a
+        // late Vivitrol shot with the entry on starting naltrexone after a Sublocade shot
+        // (at exactly 0.80); 0.85 answered nothing held-out that 0.9 does not.
+        story_agreement_min: 0.9,
         // The topic guard reads words, so it holds back right leaders whose subject the
         // member puts in other words ("im not ready to quit fully, just cut back, is there a
         // med for that") or, in a story, leaves out of the clause that asks ("…what stuff
