@@ -90,6 +90,15 @@ pub struct Explanation {
     /// The tokens of the clauses that ask (see [`crate::normalize::Analysis::asking`]),
     /// when some clauses ask and others do not.
     pub asking: Vec<String>,
+    /// The entry the asking clauses, read alone, lead to, when that lowers the score a story
+    /// is answered from (see [`crate::matcher::Ranking::question_leader`]).
+    pub question_leader: Option<String>,
+    /// The entry the asking clauses of a story, read alone, settle on (see
+    /// [`crate::matcher::Ranking::settled_by_question`]).
+    pub settled_by_question: Option<String>,
+    /// True if and only if the asking clauses are about another medicine than the best
+    /// entry's (see [`crate::matcher::Ranking::asks_elsewhere`]).
+    pub asks_elsewhere: bool,
 }
 
 /// One of the best-scoring entries in an [`Explanation`].
@@ -320,6 +329,13 @@ impl Engine {
                 .map(|o| self.kb.entries[o.entry].id.clone()),
             passing_medicine: ranking.passing_medicine,
             asking,
+            question_leader: ranking
+                .question_leader
+                .map(|e| self.kb.entries[e].id.clone()),
+            settled_by_question: ranking
+                .settled_by_question
+                .map(|e| self.kb.entries[e].id.clone()),
+            asks_elsewhere: ranking.asks_elsewhere,
         }
     }
 

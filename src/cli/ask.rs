@@ -145,7 +145,24 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
     if let Some(medicine) = &explanation.passing_medicine {
         writeln!(
             out,
-            "  the drug guard ignored {medicine}, named only in passing: only offered"
+            "  the drug guard ignored {medicine}, named only in passing: only offered, unless \
+             the best entry's title names the medicines the message is about"
+        )?;
+    }
+    if let Some(id) = &explanation.question_leader {
+        writeln!(out, "  the asking clauses alone lead to {id}")?;
+    }
+    if let Some(id) = &explanation.settled_by_question {
+        writeln!(
+            out,
+            "  the asking clauses alone settle on {id}: answered if it is offered"
+        )?;
+    }
+    if explanation.asks_elsewhere {
+        writeln!(
+            out,
+            "  the asking clauses are about another medicine than the best entry's: the \
+             second opinion does not answer it"
         )?;
     }
     if let Some(term) = &explanation.covered_only_for_others {

@@ -466,3 +466,26 @@ fn a_medicine_after_a_negated_question_verb_is_what_it_asks_about() {
         Some("alcohol-withdrawal-treatment")
     );
 }
+
+#[test]
+fn explain_says_what_the_asking_clauses_read_alone_decided() {
+    let e = ENGINE.explain(
+        "My sister is 19 and got clean from fentanyl last month, she just started the \
+         naltrexone tablets. I'd like to keep naloxone in the house but I have no idea where \
+         you buy it or how to give it. Any advice?",
+    );
+    assert!(e.asks_elsewhere);
+    assert_eq!(
+        e.entries[0].entry_id,
+        "naltrexone-fentanyl-long-acting-opioids-before-starting"
+    );
+    assert_eq!(
+        e.question_leader.as_deref(),
+        Some("naloxone-carrying-storage")
+    );
+    // A plain question has no asking clauses apart from the rest.
+    let plain = ENGINE.explain("how long does naltrexone block opioids");
+    assert!(!plain.asks_elsewhere);
+    assert_eq!(plain.question_leader, None);
+    assert_eq!(plain.settled_by_question, None);
+}
