@@ -79,7 +79,8 @@ impl Index {
         excused: &[bool],
         story: bool,
     ) {
-        // Nothing it says could change a decline (under every floor) or a clear answer.
+        // Only worth reading again when it could change the decision: not a decline (under
+        // every floor) or a clear answer.
         match self.decide(ranking) {
             Decision::NoMatch => return,
             Decision::Answer(top) if self.clearly_ahead(ranking, top) => return,
@@ -90,8 +91,7 @@ impl Index {
         // nowhere, so a story around it is never answered on the story alone.)
         let focused: Vec<f32> = asks.iter().map(|a| if *a { 1.0 } else { 0.0 }).collect();
         let question = self.rank_inner(analysis.tokens.clone(), &focused, asks, excused, None);
-        // Only worth reading again when it could change the decision: a leader scoring
-        // between the story floor and the usual one.
+        // A leader scoring between the story floor and the usual one.
         let undecided = ranking.scored.first().is_some_and(|top| {
             top.score >= self.weights.story_answer_min && top.score < self.weights.answer_min
         });

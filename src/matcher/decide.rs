@@ -240,10 +240,8 @@ mod tests {
             decide_with(&story(&[w.story_clarify_min - 0.01], Some(0)), &w),
             Decision::NoMatch
         );
-        // (Reached only through "the shot", so that it is offered rather than answered.)
         let backed = |score: f32| Ranking {
             agreement: w.agreement_min,
-            top_by_a_term_alone: true,
             ..story(&[score, score - 0.01], Some(0))
         };
         assert!(w.story_backed_clarify_min < w.story_clarify_min);
@@ -484,14 +482,14 @@ mod tests {
             decide_with(&ranking(w.agreement_min, false, None), &w),
             Decision::Answer(s) if s.entry == 0
         ));
-        // A story needs at least as much of it.
+        // A story needs more of it.
         assert!(matches!(
             decide_with(&ranking(w.story_agreement_min, true, None), &w),
             Decision::Answer(s) if s.entry == 0
         ));
         // Split between the two, or a story it does not all but settle, or a bare topic, or
         // held back by the topic guard: asked.
-        assert!(w.story_agreement_min >= w.agreement_min);
+        assert!(w.story_agreement_min > w.agreement_min);
         for r in [
             ranking(w.agreement_min - 0.01, false, None),
             ranking(w.story_agreement_min - 0.01, true, None),
