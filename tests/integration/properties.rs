@@ -58,7 +58,7 @@ fn assert_fits_discord(r: &Reply) {
         assert!(c.label.chars().count() <= reply::MAX_LABEL);
         assert!(!c.entry_id.is_empty() && c.entry_id.len() <= 90);
     }
-    assert!(r.choices.len() <= 3);
+    assert!(r.choices.len() <= medfaq::matcher::MAX_OFFERED);
 }
 
 proptest! {
