@@ -266,7 +266,9 @@ mod tests {
     fn close_siblings_are_offered_up_to_the_most_a_row_of_buttons_holds() {
         let w = Weights::DEFAULT;
         let top = w.answer_min + 0.05;
-        let close: Vec<f32> = (0..MAX_OFFERED + 2).map(|i| top - 0.01 * i as f32).collect();
+        let close: Vec<f32> = (0..MAX_OFFERED + 2)
+            .map(|i| top - 0.01 * i as f32)
+            .collect();
         let r = Ranking {
             story: false,
             ..story(&close, None)
