@@ -206,6 +206,8 @@ pub(super) const CONTRACTIONS: &[(&str, &str)] = &[
 /// (birth control), "rn" (a nurse), "2" or "4" (doses and days).
 pub(super) const SHORTHAND: &[(&str, &str)] = &[
     ("abt", "about"),
+    ("appt", "appointment"),
+    ("appts", "appointments"),
     ("b4", "before"),
     ("becuz", "because"),
     ("bcuz", "because"),
@@ -215,9 +217,12 @@ pub(super) const SHORTHAND: &[(&str, &str)] = &[
     ("cud", "could"),
     ("dnt", "do not"),
     ("dunno", "do not know"),
+    ("gf", "girlfriend"),
+    ("hrs", "hours"),
     ("hw", "how"),
     ("lemme", "let me"),
     ("n", "and"),
+    ("nite", "night"),
     ("ppl", "people"),
     ("r", "are"),
     ("shd", "should"),

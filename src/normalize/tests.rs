@@ -84,6 +84,11 @@ fn words_expand_texting_shorthand() {
         words("cn i tk it b4 bed w food"),
         ["can", "i", "take", "it", "before", "bed", "with", "food"]
     );
+    assert_eq!(
+        words("missed my appt, up all nite"),
+        ["missed", "my", "appointment", "up", "all", "night"]
+    );
+    assert_eq!(words("3 hrs"), ["3", "hours"]);
     // A shorthand clause opening with a question word asks.
     asking_case(
         "been on it a wk. wat r the side effects of revia",
