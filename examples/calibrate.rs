@@ -53,6 +53,7 @@ fn main() -> anyhow::Result<()> {
         own_question_min: weight("OWN_QUESTION_MIN", d.own_question_min),
         story_clarify_min: weight("STORY_CLARIFY_MIN", d.story_clarify_min),
         story_backed_clarify_min: weight("STORY_BACKED_CLARIFY_MIN", d.story_backed_clarify_min),
+        backed_clarify_min: weight("BACKED_CLARIFY_MIN", d.backed_clarify_min),
         story_answer_min: weight("STORY_ANSWER_MIN", d.story_answer_min),
         story_answer_margin: weight("STORY_ANSWER_MARGIN", d.story_answer_margin),
         story_question_min: weight("STORY_QUESTION_MIN", d.story_question_min),

@@ -29,7 +29,7 @@ pub fn decide(ranking: &Ranking) -> Decision {
 
 /// Picks one outcome from a ranking using the thresholds of `w`.
 pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
-    let decision = decide_unless_excused(ranking, w);
+    let decision = decide_unless_excused(ranking, w, true);
     match decision {
         // Read with medicines it names ignored: only offered, unless the entry's title names
         // the medicines the story is about ("…a detox with librium… my doctor offered
@@ -39,6 +39,13 @@ pub fn decide_with(ranking: &Ranking, w: &Weights) -> Decision {
         }
         decision => decision,
     }
+}
+
+/// True if and only if `ranking` is declined under the usual floors, before a leader the
+/// second opinion all but settles is offered from [`Weights::backed_clarify_min`]: another
+/// reading of the message may then do better.
+pub fn declined(ranking: &Ranking, w: &Weights) -> bool {
+    decide_unless_excused(ranking, w, false) == Decision::NoMatch
 }
 
 /// The entries within the clarify band of `top` from `floor` up, at most [`MAX_OFFERED`].
@@ -52,7 +59,7 @@ fn choices(ranking: &Ranking, w: &Weights, top: Scored, floor: f32) -> Vec<Score
         .collect()
 }
 
-fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
+fn decide_unless_excused(ranking: &Ranking, w: &Weights, backed: bool) -> Decision {
     let Some(top) = ranking.scored.first().copied() else {
         return Decision::NoMatch;
     };
@@ -85,6 +92,17 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights) -> Decision {
         w.clarify_min
     };
     if top.score < floor {
+        // A leader the second opinion all but settles, which the topic guard lets through,
+        // is still offered from a lower score, never answered: its words are the member's
+        // own, not the entries'.
+        if backed
+            && !ranking.short
+            && ranking.agreement >= w.held_back_agreement_min
+            && ranking.mismatch(top.entry).is_none()
+            && top.score >= w.backed_clarify_min
+        {
+            return Decision::Clarify(choices(ranking, w, top, w.backed_clarify_min));
+        }
         return Decision::NoMatch;
     }
     let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
@@ -260,6 +278,50 @@ mod tests {
             decide_with(&backed(w.story_backed_clarify_min - 0.02), &w),
             Decision::NoMatch
         );
+    }
+
+    #[test]
+    fn a_leader_the_second_opinion_all_but_settles_is_offered_under_the_usual_floor() {
+        let w = Weights::DEFAULT;
+        // Under the usual floor, clear of the runner-up, over the backed one.
+        let top = (w.backed_clarify_min + w.clarify_min) / 2.0;
+        assert!(top < w.clarify_min && top > w.backed_clarify_min);
+        let r = |agreement: f32, mismatch: Option<Mismatch>, short: bool| Ranking {
+            story: false,
+            short,
+            agreement,
+            mismatches: mismatch.map(|m| (0, m)).into_iter().collect(),
+            ..story(&[top, w.backed_clarify_min - 0.05], None)
+        };
+        // Offered alone, never answered, even though one choice the second opinion backs
+        // would be answered over the usual floor.
+        assert!(matches!(
+            decide_with(&r(w.held_back_agreement_min, None, false), &w),
+            Decision::Clarify(c) if c.len() == 1 && c[0].entry == 0
+        ));
+        // Under the usual floors it is declined, so other readings of the message go first.
+        assert!(declined(&r(w.held_back_agreement_min, None, false), &w));
+        // Split second opinion, held back by the topic guard, or a short question naming no
+        // topic (one that names one has its own floor): declined.
+        for ranking in [
+            r(w.held_back_agreement_min - 0.01, None, false),
+            r(1.0, Some(Mismatch::MissingSubject), false),
+            Ranking {
+                names_topic: false,
+                ..r(1.0, None, true)
+            },
+        ] {
+            assert_eq!(decide_with(&ranking, &w), Decision::NoMatch, "{ranking:?}");
+        }
+        // Under the backed floor: declined.
+        let low = Ranking {
+            scored: vec![Scored {
+                entry: 0,
+                score: w.backed_clarify_min - 0.01,
+            }],
+            ..r(1.0, None, false)
+        };
+        assert_eq!(decide_with(&low, &w), Decision::NoMatch);
     }
 
     #[test]

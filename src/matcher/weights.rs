@@ -75,6 +75,11 @@ pub struct Weights {
     /// What [`Weights::story_clarify_min`] is when the second opinion gives the leader at
     /// least [`Weights::agreement_min`] of the likelihood.
     pub story_backed_clarify_min: f32,
+    /// The floor for offering, never answering, choices to any question but a bare medicine
+    /// or topic that the usual floors decline, when the second opinion gives the leader at
+    /// least [`Weights::held_back_agreement_min`] of the likelihood and the topic guard holds
+    /// nothing against it.
+    pub backed_clarify_min: f32,
     /// The least score for answering a story, or any message whose other clauses add
     /// context to the one that asks, outright, when reading only its asking clauses leads to
     /// the same entry (see [`super::Ranking::question_leader`]).
@@ -207,6 +212,17 @@ impl Weights {
         // offered their entry and no decline was lost; 0.15 did the same. Only choices are
         // offered this low, never an answer.
         story_backed_clarify_min: 0.2,
+        // Help-seeking questions in the member's own words ("live in the uk and struggling
+        // with booze, where can i find a free helpline", "just moved states and lost my
+        // outpatient program") led clearly at 0.31-0.40 with the second opinion at 0.94-0.98,
+        // under `clarify_min`, and were declined. From 0.30 with the second opinion at 0.9 or
+        // more they are offered (never answered): five more of a held-out set of 550 member
+        // questions and one emergency near-miss were offered their entry; no development,
+        // regression or other held-out question was offered anything it had been rightly
+        // declined (out-of-scope questions this low split the second opinion or are held back
+        // by the topic guard: tests/regression/out-of-scope.yaml). Answering them as well
+        // (through the single-choice rule) gave two wrong answers for five right ones.
+        backed_clarify_min: 0.3,
         // Stories whose asking clauses alone lead to the same entry, by a clear lead (below),
         // were right from 0.27 up in the member-style development questions (accuracy 0.50
         // to 0.53, wrong answers unchanged); from 0.25 stories began getting a neighbouring
@@ -286,6 +302,7 @@ impl Weights {
             self.short_clarify_min,
             self.story_clarify_min,
             self.story_backed_clarify_min,
+            self.backed_clarify_min,
         ]
         .into_iter()
         .fold(f32::INFINITY, f32::min)
