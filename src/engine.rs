@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::knowledge::{EmergencyKind, Entry, KnowledgeBase, Region};
 use crate::lang;
 use crate::limits::MAX_AUTOCOMPLETE_TITLE;
-use crate::matcher::{Decision, Index, Mismatch, Scored, Weights};
+use crate::matcher::{self, Decision, Index, Mismatch, Scored, Weights};
 use crate::normalize;
 use crate::normalize::Token;
 use crate::reply::{Choice, Outcome, Reply};
@@ -99,6 +99,10 @@ pub struct Explanation {
     /// True if and only if the asking clauses are about another medicine than the best
     /// entry's (see [`crate::matcher::Ranking::asks_elsewhere`]).
     pub asks_elsewhere: bool,
+    /// True if and only if the usual floors decline the question and its choices are offered
+    /// only because the second opinion all but settles the leader (see
+    /// [`crate::matcher::Weights::backed_clarify_min`]).
+    pub offered_on_the_second_opinion: bool,
 }
 
 /// One of the best-scoring entries in an [`Explanation`].
@@ -298,6 +302,9 @@ impl Engine {
         if asking.len() == analysis.tokens.len() {
             asking.clear();
         }
+        let offered_on_the_second_opinion =
+            matches!(self.index.decide(&ranking), Decision::Clarify(_))
+                && matcher::declined(&ranking, self.index.weights());
         let guard = self.index.guard();
         let owned = |names: Vec<&str>| names.into_iter().map(str::to_string).collect();
         let entries = ranking
@@ -336,6 +343,7 @@ impl Engine {
                 .settled_by_question
                 .map(|e| self.kb.entries[e].id.clone()),
             asks_elsewhere: ranking.asks_elsewhere,
+            offered_on_the_second_opinion,
         }
     }
 

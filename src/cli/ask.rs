@@ -165,6 +165,13 @@ fn explain(engine: &Engine, out: &mut impl Write, question: &str) -> anyhow::Res
              second opinion does not answer it"
         )?;
     }
+    if explanation.offered_on_the_second_opinion {
+        writeln!(
+            out,
+            "  under the usual floors: offered, never answered, because the second opinion all \
+             but settles the best entry"
+        )?;
+    }
     if let Some(term) = &explanation.covered_only_for_others {
         writeln!(
             out,

@@ -2,7 +2,7 @@
 //! that asks says what about; and a medicine set aside ("besides antabuse, what else…") is
 //! not what it asks about.
 
-use super::{decide, Decision, Index, Ranking, Scored, MAX_CHOICES};
+use super::{declined, Decision, Index, Ranking, Scored, MAX_CHOICES};
 use crate::normalize::{Analysis, Token, TokenKind};
 
 /// At most this many medicines named in passing are each tried as the one to ignore (see
@@ -59,7 +59,7 @@ impl Index {
                     }
                     _ => false,
                 };
-                if clearly_other || decide::declined(&ranking, &self.weights) {
+                if clearly_other || declined(&ranking, &self.weights) {
                     return relaxed;
                 }
             }

@@ -31,7 +31,7 @@ use crate::knowledge::KnowledgeBase;
 use crate::limits::MAX_RANKED;
 use crate::normalize::{Normalizer, Token, TokenKind};
 
-pub use decide::{decide, decide_with, Decision, MAX_CHOICES, MAX_OFFERED};
+pub use decide::{decide, decide_with, declined, Decision, MAX_CHOICES, MAX_OFFERED};
 pub use facets::{Facets, Mismatch, Reading};
 pub use guard::{DrugGuard, REQUIRED_DRUG_SHARE};
 pub use ranking::{Ranking, Scored};

@@ -489,3 +489,25 @@ fn explain_says_what_the_asking_clauses_read_alone_decided() {
     assert_eq!(plain.question_leader, None);
     assert_eq!(plain.settled_by_question, None);
 }
+
+#[test]
+fn a_help_seeking_question_the_usual_floors_decline_is_offered_on_the_second_opinion() {
+    let q = "lost my counselor when my insurance changed, how do i find a new treatment program";
+    let e = ENGINE.explain(q);
+    assert!(e.offered_on_the_second_opinion);
+    assert_eq!(e.entries[0].entry_id, "finding-treatment-support");
+    let r = ENGINE.ask(q);
+    assert_eq!(r.outcome, Outcome::Clarify);
+    assert_eq!(r.alternatives[0].entry_id, "finding-treatment-support");
+    // An answer, or a decline, says nothing of it.
+    assert!(
+        !ENGINE
+            .explain("how long does naltrexone block opioids")
+            .offered_on_the_second_opinion
+    );
+    assert!(
+        !ENGINE
+            .explain("how do i bake sourdough bread")
+            .offered_on_the_second_opinion
+    );
+}
