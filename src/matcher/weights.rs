@@ -221,7 +221,7 @@ impl Weights {
         // question of the development, regression or held-out sets was offered anything (they
         // split the second opinion this low, or the topic guard holds them back:
         // tests/regression/out-of-scope.yaml); one regression question whose list allows the
-        // overview entry or a decline (a novelist asking what paramedics do) is now offered
+        // overdose entry or a decline (a novelist asking what paramedics do) is now offered
         // the entry. Answering them as well (through the single-choice rule) gave two wrong
         // answers for five right ones.
         backed_clarify_min: 0.3,
