@@ -31,13 +31,10 @@ impl Index {
             .map(|i| !any_asks || analysis.token_asks(i))
             .collect();
         let mut ranking = self.rank_inner(analysis.tokens.clone(), &factors, &asks, &[], None);
-        let mixed = asks.iter().any(|a| !a);
-        if mixed {
+        if asks.iter().any(|a| !a) {
             self.read_question(&mut ranking, analysis, &asks, &[], story);
-        }
-        // A medicine only a clause that does not ask names may be in passing, in a story or
-        // a short message alike ("i take campral. does naltrexone cause nausea").
-        if mixed {
+            // A medicine only a clause that does not ask names may be in passing, in a story
+            // or a short message alike ("i take campral. does naltrexone cause nausea").
             if let Some((mut relaxed, excused)) =
                 self.without_a_passing_medicine(analysis, &factors, &asks)
             {
@@ -113,11 +110,8 @@ impl Index {
     /// True if and only if `top` leads `ranking` as any question's leader must to be
     /// answered, whatever its asking clauses say.
     fn clearly_ahead(&self, ranking: &Ranking, top: Scored) -> bool {
-        let w = &self.weights;
-        let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
         ranking.scored.first() == Some(&top)
-            && top.score >= w.answer_min
-            && top.score - runner_up >= w.answer_margin
+            && ranking.leads(self.weights.answer_min, self.weights.answer_margin)
     }
 
     /// True if and only if the asking clauses of a message (`question`: them read alone)
@@ -149,10 +143,10 @@ impl Index {
     fn settled(&self, reading: &Ranking) -> Option<usize> {
         let w = &self.weights;
         let top = reading.scored.first()?;
-        let runner_up = reading.scored.get(1).map_or(0.0, |s| s.score);
-        (top.score >= w.agreement_answer_min.max(w.story_question_min)
-            && top.score - runner_up >= w.story_answer_margin
-            && reading.agreement >= w.agreement_min
+        (reading.leads(
+            w.agreement_answer_min.max(w.story_question_min),
+            w.story_answer_margin,
+        ) && reading.agreement >= w.agreement_min
             && reading.mismatch(top.entry).is_none()
             && !reading.top_by_a_term_alone)
             .then_some(top.entry)

@@ -105,7 +105,6 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights, backed: bool) -> Decisi
         }
         return Decision::NoMatch;
     }
-    let runner_up = ranking.scored.get(1).map_or(0.0, |s| s.score);
     // A story, or a question with context, scores low against everything; when its asking
     // clauses lead to the same entry as the whole message, a lower score is enough.
     let (answer_min, margin) = if ranking.question_leader == Some(top.entry) {
@@ -113,8 +112,7 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights, backed: bool) -> Decisi
     } else {
         (w.answer_min, w.answer_margin)
     };
-    if top.score >= answer_min
-        && top.score - runner_up >= margin
+    if ranking.leads(answer_min, margin)
         && ranking.mismatch(top.entry).is_none()
         && !ranking.top_by_a_term_alone
     {

@@ -89,6 +89,16 @@ pub struct Ranking {
 }
 
 impl Ranking {
+    /// True if and only if the best entry scores at least `min` and leads the runner-up (or
+    /// nothing) by at least `margin`.
+    pub fn leads(&self, min: f32, margin: f32) -> bool {
+        let Some(top) = self.scored.first() else {
+            return false;
+        };
+        let runner_up = self.scored.get(1).map_or(0.0, |s| s.score);
+        top.score >= min && top.score - runner_up >= margin
+    }
+
     /// Why the entry at `entry` may not be answered, if it may not.
     pub fn mismatch(&self, entry: usize) -> Option<Mismatch> {
         self.mismatches
