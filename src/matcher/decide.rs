@@ -118,6 +118,7 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights, backed: bool) -> Decisi
     {
         return Decision::Answer(top);
     }
+    let offered = choices(ranking, w, top, floor);
     // A question about a medicine that no entry it would be offered is about, where the
     // topic guard holds back each of them: it asks about that medicine something the
     // knowledge does not cover ("side effects of methadone", "forgot my naloxegol, should i
@@ -130,7 +131,7 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights, backed: bool) -> Decisi
     // asking clauses often leave the subject to the story.
     if ranking.names_drug
         && !ranking.story
-        && choices(ranking, w, top, floor)
+        && offered
             .iter()
             .all(|s| ranking.mismatch(s.entry).is_some() && !ranking.about_named.contains(&s.entry))
     {
@@ -140,12 +141,9 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights, backed: bool) -> Decisi
     // offered: the question decides, its context having only kept the others close (and
     // before the second opinion on the whole story, which its context words sway).
     if let Some(settled) = ranking.settled_by_question {
-        if let Some(chosen) = choices(ranking, w, top, floor)
-            .into_iter()
-            .find(|s| s.entry == settled)
-        {
+        if let Some(chosen) = offered.iter().find(|s| s.entry == settled) {
             if ranking.mismatch(settled).is_none() {
-                return Decision::Answer(chosen);
+                return Decision::Answer(*chosen);
             }
         }
     }
@@ -172,7 +170,6 @@ fn decide_unless_excused(ranking: &Ranking, w: &Weights, backed: bool) -> Decisi
     }
     // One entry alone clears the floor for offering, and the second opinion does not
     // speak against it: asking "did you mean…" with one choice only adds a step.
-    let offered = choices(ranking, w, top, floor);
     if let [only] = offered.as_slice() {
         if !ranking.short
             && ranking.scored.len() > 1
