@@ -143,6 +143,8 @@ pub struct Facets {
     names: Vec<String>,
     /// Terms that may stand for a drug ("the shot"): a question naming one is not about them.
     may_mean: Vec<u32>,
+    /// The same terms by name, including those no entry mentions ("nal").
+    stands_for_medicines: Vec<String>,
 }
 
 /// What the topic guard reads in a question, once for all the entries it checks.
@@ -271,6 +273,7 @@ impl Facets {
                 f.subject_of.entry(*id).or_default().push(ei);
             }
         }
+        f.stands_for_medicines = kb.lexicon.may_mean.iter().map(|(t, _)| t.clone()).collect();
         f.may_mean = sorted(
             kb.lexicon
                 .may_mean
@@ -363,7 +366,10 @@ impl Facets {
             let asks = asks.get(i).copied().unwrap_or(true);
             let Some(id) = self.known(t) else {
                 // A lexicon term no entry mentions (storage, disposal): nothing covers it.
-                r.unknown_term_asked |= asks && t.kind == TokenKind::Term;
+                // One that stands for medicines ("nal") is not a subject.
+                r.unknown_term_asked |= asks
+                    && t.kind == TokenKind::Term
+                    && !self.stands_for_medicines.iter().any(|m| *m == t.text);
                 continue;
             };
             if asks && t.kind == TokenKind::Term {

@@ -412,6 +412,18 @@ fn the_shot_beside_another_drug_offers_the_entries_it_may_mean_and_never_answers
             offered(q)
         );
     }
+    // "nal" is shorthand for naltrexone and for naloxone alike: beside another drug it
+    // reaches the naltrexone entries as choices, and is not a subject nothing covers.
+    let q = "took a nal 2 days after using fent and got really sick, why";
+    let r = ENGINE.ask(q);
+    assert_eq!(r.outcome, Outcome::Clarify, "{q:?} got {:?}", r.entry_id);
+    assert!(
+        offered(q)
+            .iter()
+            .any(|i| i == "naltrexone-precipitated-withdrawal"),
+        "{q:?} offers {:?}",
+        offered(q)
+    );
     // Shooting up is not the shot.
     never(
         "how long does heroin stay in your system after you shot up",
