@@ -2,7 +2,9 @@
 //! naloxone", "naloxegol while pregnant". Entries about alcohol and about pregnancy exist,
 //! but for naltrexone; the entries about the medicine asked about never speak of it. Nothing
 //! curated answers such a question, and offering the medicine's entries would only look like
-//! an answer, so it is declined.
+//! an answer, so it is declined. Only a term that is, alone, what some entry is about counts:
+//! "stop" is one of the terms the entry on stopping naltrexone may name (with "overdose"), so
+//! "do i stop my campral" is not declined for it.
 
 use super::{Facets, Reading};
 
@@ -20,7 +22,11 @@ impl Facets {
                 let Some(owners) = self.subject_of.get(term) else {
                     return false;
                 };
-                !owners.iter().any(|e| self.covers_named_drug(*e, r))
+                // A term that is only one of several an entry's subject may be ("stop" or
+                // "overdose") is not on its own what the entry is about.
+                let sole = self.is_key[**term as usize]
+                    || owners.iter().any(|e| self.entries[*e].subject.len() == 1);
+                sole && !owners.iter().any(|e| self.covers_named_drug(*e, r))
                     && !candidates.iter().any(|c| self.asks_about(*c, **term))
             })
             .and_then(|term| self.name(*term))
