@@ -369,7 +369,7 @@ impl Facets {
                 // One that stands for medicines ("nal") is not a subject.
                 r.unknown_term_asked |= asks
                     && t.kind == TokenKind::Term
-                    && !self.stands_for_medicines.iter().any(|m| *m == t.text);
+                    && !self.stands_for_medicines.contains(&t.text);
                 continue;
             };
             if asks && t.kind == TokenKind::Term {
