@@ -366,3 +366,14 @@ pub(super) const SUBJECTLESS_QUESTION_WORDS: usize = 5;
 /// clauses back, past "I'm ok now.", lost its answer; at 3 one story lost its answer and
 /// another its choices.)
 pub(super) const THIN_QUESTION_REACH: usize = 2;
+
+/// Verbs (as the normalizer stems them) that report what someone else says or thinks: the
+/// words before one, near the start of a clause, name the reporter ("my counselor says the
+/// hardest part is…"), not the subject (see `Analysis::token_reports`).
+pub(super) const REPORTING_VERBS: &[&str] = &[
+    "say", "said", "tell", "told", "think", "thought", "swear", "swore", "claim", "insist",
+];
+
+/// A reporting verb counts within this many tokens of its clause's start ("my new
+/// girlfriend keeps saying").
+pub(super) const REPORTER_REACH: usize = 4;

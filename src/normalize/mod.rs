@@ -77,6 +77,35 @@ impl Analysis {
             .unwrap_or(false)
     }
 
+    /// Returns true if and only if the token at `i` names who reports what its clause says,
+    /// not what it is about: it comes before a reporting verb near the clause's start ("my
+    /// counselor says…", "a coworker said…", "my kids keep asking…").
+    pub fn token_reports(&self, i: usize) -> bool {
+        let Some(clause) = self.clauses.get(i) else {
+            return false;
+        };
+        if matches!(self.tokens[i].kind, TokenKind::Drug) {
+            return false;
+        }
+        let start = self.clauses[..i]
+            .iter()
+            .rposition(|c| c != clause)
+            .map_or(0, |p| p + 1);
+        // The member's own thoughts ("i am starting to think it does not work") are what
+        // they ask about.
+        let first_person = |t: &Token| matches!(t.text.as_str(), "i" | "we");
+        self.tokens
+            .iter()
+            .zip(&self.clauses)
+            .enumerate()
+            .skip(i + 1)
+            .take_while(|(j, (_, c))| *c == clause && j - start <= english::REPORTER_REACH)
+            .any(|(j, (t, _))| {
+                english::REPORTING_VERBS.contains(&t.text.as_str())
+                    && !self.tokens[start..j].iter().any(first_person)
+            })
+    }
+
     /// Returns true if and only if the token at `i` sits in a clause that asks by itself,
     /// not only as what a question after it asks about.
     pub fn token_asks_itself(&self, i: usize) -> bool {
@@ -143,13 +172,21 @@ fn asks_indirectly(ws: &[String]) -> bool {
 /// [`english::THIN_QUESTION_WORDS`] meaningful tokens and a medicine or lexicon term, at
 /// most [`english::THIN_QUESTION_REACH`] clauses. A question says almost nothing when it has
 /// fewer than [`english::THIN_QUESTION_WORDS`] meaningful tokens, or fewer than
-/// [`english::SUBJECTLESS_QUESTION_WORDS`] and no medicine or lexicon term.
+/// [`english::SUBJECTLESS_QUESTION_WORDS`] and no medicine or lexicon term, or no medicine or
+/// lexicon term and a "that" or "this" pointing back ("…I'd feel it through the shot. I want
+/// to know how dangerous that actually is so I can tell myself the truth").
 /// Returns, for each clause, whether it was lent asking.
 fn lend_asking_to_the_subject(tokens: &[Token], clauses: &[u16], asking: &mut [bool]) -> Vec<bool> {
     let mut words = vec![0usize; asking.len()];
     let mut subject = vec![false; asking.len()];
+    let mut refers = vec![false; asking.len()];
     for (t, c) in tokens.iter().zip(clauses) {
         let c = usize::from(*c);
+        if matches!(t.text.as_str(), "that" | "this") {
+            if let Some(r) = refers.get_mut(c) {
+                *r = true;
+            }
+        }
         // A question word says what kind of answer, not what about.
         if t.kind != TokenKind::Stop && !english::QUESTION_WORDS.contains(&t.text.as_str()) {
             if let Some(n) = words.get_mut(c) {
@@ -166,7 +203,7 @@ fn lend_asking_to_the_subject(tokens: &[Token], clauses: &[u16], asking: &mut [b
     let asked = asking.to_vec();
     for c in (1..asking.len()).rev() {
         let thin = words[c] < english::THIN_QUESTION_WORDS
-            || (!subject[c] && words[c] < english::SUBJECTLESS_QUESTION_WORDS);
+            || (!subject[c] && (refers[c] || words[c] < english::SUBJECTLESS_QUESTION_WORDS));
         if !asked[c] || !thin || asking[c - 1] {
             continue;
         }

@@ -268,6 +268,38 @@ fn a_question_that_says_almost_nothing_asks_about_what_came_before() {
         "two weeks on revia. my knee hurts. can i take codeine for the pain?",
         &[false, false, true],
     );
+    // A question of more words that names nothing the lexicon knows and points back at what
+    // came before ("that", "this") asks about it too.
+    asking_case(
+        "i keep thinking if i used more i would feel it through the shot. i want to know how \
+         dangerous that really is so i can be honest with myself",
+        &[true, true],
+    );
+    asking_case(
+        "i keep thinking if i used more i would feel it through the shot. i want to know how \
+         dangerous the whole plan really is so i can be honest with myself",
+        &[false, true],
+    );
+}
+
+#[test]
+fn who_reports_what_a_clause_says_is_not_what_it_is_about() {
+    let a = normalizer().analyze("my counselor says the wait is the hard part. why?");
+    let reports: Vec<bool> = (0..a.tokens.len()).map(|i| a.token_reports(i)).collect();
+    let texts: Vec<&str> = a.tokens.iter().map(|t| t.text.as_str()).collect();
+    let counselor = texts
+        .iter()
+        .position(|t| *t == "counselor")
+        .expect("a token");
+    let wait = texts.iter().position(|t| *t == "wait").expect("a token");
+    assert!(reports[counselor], "{texts:?}");
+    assert!(!reports[wait], "{texts:?}");
+    // The member's own thoughts are what they ask about.
+    let a = normalizer().analyze("i am starting to think revia does not work");
+    assert!((0..a.tokens.len()).all(|i| !a.token_reports(i)));
+    // A medicine is never the reporter.
+    let a = normalizer().analyze("revia says on the label take with food");
+    assert!(!a.token_reports(0));
 }
 
 #[test]
