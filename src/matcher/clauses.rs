@@ -28,8 +28,9 @@ impl Index {
         let story = factors.iter().any(|f| *f < 1.0);
         let any_asks = (0..n).any(|i| analysis.token_asks(i));
         // Who reports what a clause says ("my counselor says…") is not what it asks about.
+        let reporters = analysis.reporters();
         let asks: Vec<bool> = (0..n)
-            .map(|i| (!any_asks || analysis.token_asks(i)) && !analysis.token_reports(i))
+            .map(|i| (!any_asks || analysis.token_asks(i)) && !reporters[i])
             .collect();
         let mut ranking = self.rank_inner(analysis.tokens.clone(), &factors, &asks, &[], None);
         if asks.iter().any(|a| !a) {

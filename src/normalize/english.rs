@@ -369,7 +369,7 @@ pub(super) const THIN_QUESTION_REACH: usize = 2;
 
 /// Verbs (as the normalizer stems them) that report what someone else says or thinks: the
 /// words before one, near the start of a clause, name the reporter ("my counselor says the
-/// hardest part is…"), not the subject (see `Analysis::token_reports`).
+/// hardest part is…"), not the subject (see `Analysis::reporters`).
 pub(super) const REPORTING_VERBS: &[&str] = &[
     "say", "said", "tell", "told", "think", "thought", "swear", "swore", "claim", "insist",
 ];

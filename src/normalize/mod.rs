@@ -77,33 +77,33 @@ impl Analysis {
             .unwrap_or(false)
     }
 
-    /// Returns true if and only if the token at `i` names who reports what its clause says,
-    /// not what it is about: it comes before a reporting verb near the clause's start ("my
-    /// counselor says…", "a coworker said…", "my kids keep asking…").
-    pub fn token_reports(&self, i: usize) -> bool {
-        let Some(clause) = self.clauses.get(i) else {
-            return false;
-        };
-        if matches!(self.tokens[i].kind, TokenKind::Drug) {
-            return false;
+    /// For each token, true if and only if it names who reports what its clause says, not
+    /// what the clause is about: it comes before a reporting verb near the clause's start
+    /// ("my counselor says…", "a coworker said…", "my girlfriend keeps saying…"). The
+    /// member's own thoughts ("i am starting to think it does not work") are what they ask
+    /// about, and a medicine is never the reporter.
+    pub fn reporters(&self) -> Vec<bool> {
+        let mut reports = vec![false; self.tokens.len()];
+        let mut start = 0;
+        while start < self.tokens.len() {
+            let clause = self.clauses.get(start);
+            let end = (start..self.tokens.len())
+                .find(|k| self.clauses.get(*k) != clause)
+                .unwrap_or(self.tokens.len());
+            let verb = (start + 1..end.min(start + english::REPORTER_REACH + 1))
+                .take_while(|k| !matches!(self.tokens[k - 1].text.as_str(), "i" | "we"))
+                .find(|k| english::REPORTING_VERBS.contains(&self.tokens[*k].text.as_str()));
+            if let Some(verb) = verb {
+                for (r, t) in reports[start..verb]
+                    .iter_mut()
+                    .zip(&self.tokens[start..verb])
+                {
+                    *r = t.kind != TokenKind::Drug;
+                }
+            }
+            start = end;
         }
-        let start = self.clauses[..i]
-            .iter()
-            .rposition(|c| c != clause)
-            .map_or(0, |p| p + 1);
-        // The member's own thoughts ("i am starting to think it does not work") are what
-        // they ask about.
-        let first_person = |t: &Token| matches!(t.text.as_str(), "i" | "we");
-        self.tokens
-            .iter()
-            .zip(&self.clauses)
-            .enumerate()
-            .skip(i + 1)
-            .take_while(|(j, (_, c))| *c == clause && j - start <= english::REPORTER_REACH)
-            .any(|(j, (t, _))| {
-                english::REPORTING_VERBS.contains(&t.text.as_str())
-                    && !self.tokens[start..j].iter().any(first_person)
-            })
+        reports
     }
 
     /// Returns true if and only if the token at `i` sits in a clause that asks by itself,
