@@ -118,6 +118,10 @@ pub struct DrugGuard {
     classes_of: Vec<Bits>,
     /// Plain terms that may stand for a drug ("the shot"), with those drugs' positions.
     may_mean: HashMap<String, Bits>,
+    /// Those of them no entry names: they say only which medicines the member may mean
+    /// ("nal" is naltrexone or naloxone), nothing the entries speak of ("the shot" is also the
+    /// injection the entries on it describe).
+    bare: Vec<String>,
 }
 
 /// Which entries a question leaves eligible.
@@ -128,6 +132,8 @@ pub struct Eligible<'a> {
     drug_bits: Bits,
     /// Drugs the question may mean without naming them ("the shot").
     maybe_bits: Bits,
+    /// The same, through terms no entry names ("nal").
+    bare_maybe_bits: Bits,
     classes: Vec<usize>,
 }
 
@@ -181,6 +187,22 @@ impl DrugGuard {
             positions,
             classes_of,
             may_mean,
+            bare: kb
+                .lexicon
+                .may_mean
+                .iter()
+                .map(|(term, _)| term)
+                .filter(|term| {
+                    !entry_tokens.iter().any(|e| {
+                        e.questions
+                            .iter()
+                            .flatten()
+                            .chain(&e.answer)
+                            .any(|t| &t.text == *term)
+                    })
+                })
+                .cloned()
+                .collect(),
         };
         let mut table = Vec::with_capacity(entry_tokens.len() * SETS * guard.words);
         for e in entry_tokens {
@@ -281,10 +303,14 @@ impl DrugGuard {
         let mut classes = Vec::new();
         let mut drug_bits = Bits::with_len(self.names.len());
         let mut maybe_bits = Bits::with_len(self.names.len());
+        let mut bare_maybe_bits = Bits::with_len(self.names.len());
         for t in tokens {
             if t.kind == TokenKind::Term {
                 if let Some(bits) = self.may_mean.get(&t.text) {
                     maybe_bits.union_with(bits);
+                    if self.bare.contains(&t.text) {
+                        bare_maybe_bits.union_with(bits);
+                    }
                 }
             }
             let Some(i) = self.position(t) else { continue };
@@ -302,6 +328,7 @@ impl DrugGuard {
             drugs,
             drug_bits,
             maybe_bits,
+            bare_maybe_bits,
             classes,
         }
     }
@@ -362,10 +389,18 @@ impl Eligible<'_> {
     /// only through a term that may mean the entry's drug ("i used heroin 5 days ago, when
     /// can i start the shot" and the entries on naltrexone): the member may mean another
     /// medicine, so the entry may be offered but not answered.
+    ///
+    /// A question that names no drug but a term no entry names, which only says which
+    /// medicines it may be ("how long does nal last": naltrexone or naloxone), reaches the
+    /// entries titled with one of them through the term alone too.
     pub fn by_a_term_alone(&self, entry: usize) -> bool {
-        !self.drugs.is_empty()
-            && entry < self.guard.entries()
-            && !self.names_its_drugs(entry, false)
+        if entry >= self.guard.entries() {
+            return false;
+        }
+        if self.drugs.is_empty() {
+            return intersects(self.guard.set(entry, Set::Anchors), &self.bare_maybe_bits.0);
+        }
+        !self.names_its_drugs(entry, false)
     }
 
     /// Returns true if and only if the drugs the question names (with those it may mean, when

@@ -430,6 +430,17 @@ fn the_shot_beside_another_drug_offers_the_entries_it_may_mean_and_never_answers
         "{q:?} offers {:?}",
         offered(q)
     );
+    // Alone, "nal" says only which medicines it may be: their entries are offered, never
+    // answered ("how long does nal last" may ask about naloxone, which wears off in an hour
+    // or two). "The shot" is also the injection the entries describe, and keeps its answers.
+    for q in ["how long does nal last", "can i drink on nal"] {
+        let r = ENGINE.ask(q);
+        assert_eq!(r.outcome, Outcome::Clarify, "{q:?} got {:?}", r.entry_id);
+    }
+    assert_eq!(
+        answered("can i drink on the shot").as_deref(),
+        Some("naltrexone-drinking-alcohol")
+    );
     // Shooting up is not the shot.
     never(
         "how long does heroin stay in your system after you shot up",
